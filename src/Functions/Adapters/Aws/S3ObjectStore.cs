@@ -1,0 +1,16 @@
+using Amazon.S3;
+using Amazon.S3.Model;
+using Pipeline.Functions.Ports;
+
+namespace Pipeline.Functions.Adapters.Aws;
+
+public sealed class S3ObjectStore(IAmazonS3 s3) : IObjectStore
+{
+    public async Task<PrefixListing> ListAsync(string bucket, string prefix, int maxKeys, CancellationToken cancellationToken)
+    {
+        var response = await s3.ListObjectsV2Async(new ListObjectsV2Request { BucketName = bucket, Prefix = prefix, MaxKeys = maxKeys }, cancellationToken).ConfigureAwait(false);
+        // SDK v4 leaves collections null when the service returned none.
+        var objects = (response.S3Objects ?? []).Select(o => new StoredObject(o.Key, o.Size ?? 0)).ToList();
+        return new PrefixListing(objects, response.IsTruncated ?? false);
+    }
+}

@@ -1,0 +1,7 @@
+namespace Pipeline.Functions.Domain;
+
+/// <summary>Log lines go to stderr: CloudWatch collects them in Lambda, and stdout stays pure JSON on the command line.</summary>
+public static class RunLog
+{
+    public static void Write(string message) => Console.Error.WriteLine(message);
+}

@@ -1,0 +1,65 @@
+namespace Pipeline.Functions.Handlers;
+
+// The JSON each state hands to the next. Handlers take a batch date and stage *names*, never
+// prefixes or command text, and rebuild the rest from settings: nothing that reaches S3 or a
+// shell is trusted from the state machine's data.
+
+public sealed record ResolveRunOutput(
+    string BatchDate,
+    string ClusterName,
+    string Bucket,
+    string InputPrefix,
+    int WorkerCount,
+    IReadOnlyList<StageOutline> Stages,
+    IReadOnlyList<string> StageNames);
+
+public sealed record StageOutline(string Name, string OutputPrefix, int TimeoutSeconds, IReadOnlyList<string> SparkSubmitArgv);
+
+public sealed record DateInput(string? BatchDate);
+
+public sealed record PrefixReport(string Bucket, string Prefix, int ObjectCount, bool MoreObjects, string? FirstKey);
+
+public sealed record RunInput(string? RunId);
+
+public sealed record AcquireLockOutput(string ClusterName, string RunId, string AcquiredAt, string? TookOverFrom);
+
+public sealed record ReleaseLockOutput(string ClusterName, string RunId, bool Released, string? HeldBy);
+
+public sealed record NodeReport(string InstanceId, string Role, string State, string? PrivateAddress, bool? Reachable);
+
+public sealed record StartClusterOutput(
+    string ClusterName,
+    IReadOnlyList<string> Started,
+    IReadOnlyList<string> AlreadyRunning,
+    IReadOnlyList<NodeReport> Nodes,
+    string ReadyDeadline,
+    int WaitSeconds);
+
+public sealed record StopClusterOutput(string ClusterName, IReadOnlyList<string> Stopping, IReadOnlyList<string> AlreadyStopped);
+
+public sealed record ClusterStatusInput(string? ReadyDeadline, int Attempt);
+
+public sealed record ClusterStatusOutput(
+    bool Ready,
+    string? MasterAddress,
+    IReadOnlyList<NodeReport> Nodes,
+    int Attempt,
+    int WaitSeconds,
+    string ReadyDeadline);
+
+/// <summary>One SSM command and the instances it went to; what CommandStatus polls.</summary>
+public sealed record CommandRef(string CommandId, IReadOnlyList<string> InstanceIds, string Purpose);
+
+public sealed record CommandsOutput(IReadOnlyList<CommandRef> Commands, string Deadline, int WaitSeconds, IReadOnlyList<string> Skipped);
+
+public sealed record StageInput(string? BatchDate, string? Stage);
+
+public sealed record StageCommandOutput(string Stage, string BatchDate, IReadOnlyList<CommandRef> Commands, string Deadline, int WaitSeconds);
+
+public sealed record CommandStatusInput(IReadOnlyList<CommandRef>? Commands, string? Deadline, int Attempt);
+
+public sealed record InvocationReport(string CommandId, string InstanceId, string Status, int? ExitCode);
+
+public sealed record CommandStatusOutput(bool Done, string Status, int Attempt, int WaitSeconds, IReadOnlyList<InvocationReport> Invocations);
+
+public sealed record EmptyInput;

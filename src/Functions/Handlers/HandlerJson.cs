@@ -1,0 +1,34 @@
+using System.Text.Json.Serialization;
+
+namespace Pipeline.Functions.Handlers;
+
+/// <summary>Source-generated JSON for every handler contract (no reflection under Native AOT).</summary>
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
+    NumberHandling = JsonNumberHandling.Strict,
+    DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
+[JsonSerializable(typeof(ResolveRunOutput))]
+[JsonSerializable(typeof(DateInput))]
+[JsonSerializable(typeof(PrefixReport))]
+[JsonSerializable(typeof(RunInput))]
+[JsonSerializable(typeof(AcquireLockOutput))]
+[JsonSerializable(typeof(ReleaseLockOutput))]
+[JsonSerializable(typeof(StartClusterOutput))]
+[JsonSerializable(typeof(StopClusterOutput))]
+[JsonSerializable(typeof(ClusterStatusInput))]
+[JsonSerializable(typeof(ClusterStatusOutput))]
+[JsonSerializable(typeof(CommandsOutput))]
+[JsonSerializable(typeof(StageInput))]
+[JsonSerializable(typeof(StageCommandOutput))]
+[JsonSerializable(typeof(CommandStatusInput))]
+[JsonSerializable(typeof(CommandStatusOutput))]
+[JsonSerializable(typeof(EmptyInput))]
+public sealed partial class HandlerJson : JsonSerializerContext
+{
+    /// <summary>Outputs carry paths, scripts and messages; relaxed escaping keeps them readable in the console.</summary>
+    public static HandlerJson Readable { get; } = new(new System.Text.Json.JsonSerializerOptions
+    {
+        PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.CamelCase,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    });
+}

@@ -1,0 +1,99 @@
+using System.Globalization;
+using System.Text.Json;
+using Pipeline.Functions.Domain;
+
+namespace Pipeline.Functions.Handlers;
+
+/// <summary>
+/// First state of a run: turns the execution input into a batch date and the concrete plan
+/// (prefixes, spark-submit lines). Bad input fails here, before anything is started or paid for.
+/// Accepts exactly {"date":"YYYY-MM-DD"} (a person) or {"scheduledTime":"...Z"} (the schedule).
+/// </summary>
+public sealed class ResolveRun(PipelineSettings settings, TimeProvider clock) : IHandler
+{
+    private const string ExpectedShape = "expected {\"date\":\"YYYY-MM-DD\"} or {\"scheduledTime\":\"YYYY-MM-DDTHH:MM:SSZ\"}";
+
+    public Task<string> InvokeAsync(string inputJson, CancellationToken cancellationToken) =>
+        Task.FromResult(JsonSerializer.Serialize(Resolve(inputJson), HandlerJson.Readable.ResolveRunOutput));
+
+    public ResolveRunOutput Resolve(string inputJson)
+    {
+        var date = ReadBatchDate(inputJson);
+        var stages = settings.Stages
+            .Select(s => SparkCommands.PlanStage(settings, s, date, SparkCommands.MasterAddressToBeResolved))
+            .Select(p => new StageOutline(p.Name, p.OutputPrefix, p.TimeoutSeconds, p.SparkSubmitArgv))
+            .ToList();
+        return new ResolveRunOutput(
+            date.Ds,
+            settings.ClusterName,
+            settings.Bucket,
+            Template.Expand(settings.InputPrefix, date, settings.Bucket),
+            settings.WorkerCount,
+            stages,
+            stages.Select(s => s.Name).ToList());
+    }
+
+    private BatchDate ReadBatchDate(string inputJson)
+    {
+        if (inputJson.Length > 4096)
+        {
+            throw PipelineException.InvalidInput("input", $"{inputJson.Length} characters is too long; {ExpectedShape}");
+        }
+
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(string.IsNullOrWhiteSpace(inputJson) ? "null" : inputJson);
+        }
+        catch (JsonException)
+        {
+            throw PipelineException.InvalidInput("input", $"not valid JSON; {ExpectedShape}");
+        }
+
+        using (document)
+        {
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                throw PipelineException.InvalidInput("input", $"got a JSON {root.ValueKind.ToString().ToLowerInvariant()}; {ExpectedShape}");
+            }
+
+            var properties = root.EnumerateObject().ToList();
+            var unknown = properties.Select(p => p.Name).Where(n => n is not "date" and not "scheduledTime").ToList();
+            if (unknown.Count > 0)
+            {
+                throw PipelineException.InvalidInput(BatchDate.Describe(unknown[0]), $"is not a known field; {ExpectedShape}");
+            }
+
+            if (properties.Count != 1)
+            {
+                throw PipelineException.InvalidInput("input", $"give exactly one of date or scheduledTime, once; {ExpectedShape}");
+            }
+
+            var field = properties[0];
+            if (field.Value.ValueKind != JsonValueKind.String)
+            {
+                throw PipelineException.InvalidInput(field.Name, $"expected a string, got a JSON {field.Value.ValueKind.ToString().ToLowerInvariant()}");
+            }
+
+            var text = field.Value.GetString()!;
+            var latest = LocalCalendar.LatestBatchDate(settings, clock);
+            return field.Name == "date"
+                ? BatchDate.Parse("date", text, latest)
+                : BatchDate.Checked("scheduledTime", LocalCalendar.BatchDateFor(ParseScheduledTime(text), settings), latest);
+        }
+    }
+
+    /// <summary>EventBridge writes the scheduled time as UTC with a Z; fractional seconds are tolerated, offsets are not.</summary>
+    private static DateTimeOffset ParseScheduledTime(string text)
+    {
+        string[] formats = ["yyyy-MM-dd'T'HH:mm:ss'Z'", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'"];
+        if (text.Length <= 40 && text.All(char.IsAscii)
+            && DateTimeOffset.TryParseExact(text, formats, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var at))
+        {
+            return at;
+        }
+
+        throw PipelineException.InvalidInput("scheduledTime", $"expected an ISO-8601 UTC time such as \"2026-02-13T01:00:00Z\", got {BatchDate.Describe(text)}");
+    }
+}

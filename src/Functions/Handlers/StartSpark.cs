@@ -1,0 +1,44 @@
+using Pipeline.Functions.Domain;
+using Pipeline.Functions.Ports;
+
+namespace Pipeline.Functions.Handlers;
+
+/// <summary>
+/// Starts Spark over SSM: the master (which syncs the stage code and then waits until every worker
+/// has registered) and the workers, pointed at the master's private address found at run time.
+/// </summary>
+public sealed class StartSpark(PipelineSettings settings, TimeProvider clock, IFleet fleet, ICommandRunner runner)
+    : Handler<EmptyInput, CommandsOutput>(HandlerJson.Readable.EmptyInput, HandlerJson.Readable.CommandsOutput)
+{
+    /// <summary>Allowance for SSM to deliver a command on top of the script's own time limit.</summary>
+    public const int DeliverySeconds = 120;
+
+    public override async Task<CommandsOutput> HandleAsync(EmptyInput input, CancellationToken cancellationToken)
+    {
+        var cluster = await ClusterNodes.FindCompleteAsync(fleet, settings, cancellationToken).ConfigureAwait(false);
+        var notRunning = cluster.All.Where(n => !n.IsRunning).ToList();
+        var masterAddress = cluster.Master.PrivateAddress;
+        if (notRunning.Count > 0 || string.IsNullOrEmpty(masterAddress))
+        {
+            throw new PipelineException(ErrorNames.NodesMissing, $"cluster {settings.ClusterName}: cannot start Spark, not running: [{ClusterNodes.Ids(notRunning)}]"
+                + (string.IsNullOrEmpty(masterAddress) ? "; the master has no private address" : ""));
+        }
+
+        var timeout = settings.SparkReadyTimeoutSeconds + 60;
+        var masterCommand = await runner.SendAsync(
+            new CommandRequest([cluster.Master.InstanceId], SparkCommands.StartMasterScript(settings, masterAddress), $"{settings.ClusterName}: start spark master", timeout, NullIfEmpty(settings.CommandLogGroup)),
+            cancellationToken).ConfigureAwait(false);
+        var workerIds = cluster.Workers.Select(w => w.InstanceId).ToList();
+        var workerCommand = await runner.SendAsync(
+            new CommandRequest(workerIds, SparkCommands.StartWorkerScript(settings, masterAddress), $"{settings.ClusterName}: start spark workers", timeout, NullIfEmpty(settings.CommandLogGroup)),
+            cancellationToken).ConfigureAwait(false);
+
+        return new CommandsOutput(
+            [new CommandRef(masterCommand, [cluster.Master.InstanceId], "start-master"), new CommandRef(workerCommand, workerIds, "start-workers")],
+            Inputs.Timestamp(clock.GetUtcNow().AddSeconds(timeout + DeliverySeconds)),
+            settings.Poll.InitialSeconds,
+            []);
+    }
+
+    internal static string? NullIfEmpty(string value) => string.IsNullOrEmpty(value) ? null : value;
+}

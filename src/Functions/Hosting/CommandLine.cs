@@ -1,0 +1,42 @@
+using System.Text.Json;
+using Pipeline.Functions.Adapters.Aws;
+using Pipeline.Functions.Runtime;
+
+namespace Pipeline.Functions.Hosting;
+
+/// <summary>
+/// bootstrap invoke &lt;Handler&gt; [json]: runs one handler on one input (argument, else stdin) and
+/// prints its JSON result on stdout; on failure prints {"errorType","errorMessage"} on stderr and
+/// exits 1. This is how local runs and the acceptance suite call the real code.
+/// </summary>
+public static class CommandLine
+{
+    public const string Usage = "usage: bootstrap invoke <Handler> [json]   (json from standard input when absent)";
+
+    public static async Task<int> RunAsync(string[] args, TextReader stdin, TextWriter stdout, TextWriter stderr)
+    {
+        if (args.Length is < 2 or > 3 || args[0] != "invoke")
+        {
+            await stderr.WriteLineAsync(Usage).ConfigureAwait(false);
+            await stderr.WriteLineAsync("handlers: " + string.Join(", ", HandlerCatalog.Names)).ConfigureAwait(false);
+            return 2;
+        }
+
+        try
+        {
+            var settings = SettingsSource.Load(Environment.GetEnvironmentVariable);
+            using var aws = new AwsClients();
+            var handler = HandlerCatalog.Create(args[1], settings, TimeProvider.System, aws);
+            var input = args.Length == 3 ? args[2] : await stdin.ReadToEndAsync().ConfigureAwait(false);
+            var output = await handler.InvokeAsync(input, CancellationToken.None).ConfigureAwait(false);
+            await stdout.WriteLineAsync(output).ConfigureAwait(false);
+            return 0;
+        }
+        catch (Exception e)
+        {
+            var error = ErrorReport.From(e);
+            await stderr.WriteLineAsync(JsonSerializer.Serialize(error with { StackTrace = null }, RuntimeJson.Readable.LambdaError)).ConfigureAwait(false);
+            return 1;
+        }
+    }
+}

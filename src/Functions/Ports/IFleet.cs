@@ -1,0 +1,35 @@
+namespace Pipeline.Functions.Ports;
+
+public enum NodeRole
+{
+    Master,
+    Worker,
+}
+
+/// <summary>One EC2 instance of the cluster as found by its tags; State is EC2's instance state name.</summary>
+public sealed record ClusterNode(string InstanceId, NodeRole Role, string State, string? PrivateAddress)
+{
+    public bool IsRunning => State == "running";
+
+    public bool IsStoppedOrStopping => State is "stopped" or "stopping";
+}
+
+/// <summary>The cluster's machines, found by tag at run time (no instance ids in configuration).</summary>
+public interface IFleet
+{
+    /// <summary>Every non-terminated instance tagged with this cluster name and a master/worker role.</summary>
+    Task<IReadOnlyList<ClusterNode>> FindAsync(string clusterName, CancellationToken cancellationToken);
+
+    Task StartAsync(IReadOnlyList<string> instanceIds, CancellationToken cancellationToken);
+
+    Task StopAsync(IReadOnlyList<string> instanceIds, CancellationToken cancellationToken);
+}
+
+/// <summary>Tag keys shared by the CDK app (which sets them) and the fleet adapters (which filter on them).</summary>
+public static class NodeTags
+{
+    public const string Cluster = "SparkCluster";
+    public const string Role = "SparkRole";
+    public const string MasterRole = "master";
+    public const string WorkerRole = "worker";
+}

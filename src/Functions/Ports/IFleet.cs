@@ -1,3 +1,5 @@
+using Pipeline.Functions.Domain;
+
 namespace Pipeline.Functions.Ports;
 
 public enum NodeRole
@@ -23,13 +25,4 @@ public interface IFleet
     Task StartAsync(IReadOnlyList<string> instanceIds, CancellationToken cancellationToken);
 
     Task StopAsync(IReadOnlyList<string> instanceIds, CancellationToken cancellationToken);
-}
-
-/// <summary>Tag keys shared by the CDK app (which sets them) and the fleet adapters (which filter on them).</summary>
-public static class NodeTags
-{
-    public const string Cluster = "SparkCluster";
-    public const string Role = "SparkRole";
-    public const string MasterRole = "master";
-    public const string WorkerRole = "worker";
 }

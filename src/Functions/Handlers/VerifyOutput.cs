@@ -35,11 +35,10 @@ public sealed class VerifyOutput(PipelineSettings settings, TimeProvider clock, 
         return new PrefixReport(settings.Bucket, prefix, data.Count, listing.Truncated, data[0].Key);
     }
 
-    /// <summary>Spark's bookkeeping files start with '_' or '.'; folder placeholders end with '/'.</summary>
+    /// <summary>Spark's bookkeeping (_SUCCESS, _temporary/, .crc files) starts with '_' or '.'; folder placeholders end with '/'.</summary>
     private static bool IsDataObject(string prefix, string key)
     {
-        var name = key[prefix.Length..];
-        var leaf = name[(name.LastIndexOf('/') + 1)..];
-        return leaf.Length > 0 && leaf[0] is not '_' and not '.';
+        var segments = key[prefix.Length..].Split('/');
+        return segments[^1].Length > 0 && segments.All(s => s.Length == 0 || s[0] is not '_' and not '.');
     }
 }

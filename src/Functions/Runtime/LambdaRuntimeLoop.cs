@@ -50,10 +50,11 @@ public sealed class LambdaRuntimeLoop(
         }
         catch (Exception e)
         {
-            await client.ReportErrorAsync(invocation.RequestId, describeError(e), stopping).ConfigureAwait(false);
+            await client.ReportErrorAsync(invocation.RequestId, describeError(e), CancellationToken.None).ConfigureAwait(false);
             return;
         }
 
-        await client.RespondAsync(invocation.RequestId, result, stopping).ConfigureAwait(false);
+        // Once computed, a result is always delivered, even when the loop is asked to stop.
+        await client.RespondAsync(invocation.RequestId, result, CancellationToken.None).ConfigureAwait(false);
     }
 }

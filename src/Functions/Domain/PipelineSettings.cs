@@ -5,51 +5,53 @@ namespace Pipeline.Functions.Domain;
 /// PIPELINE_SETTINGS environment variable (written by the CDK app from cdk.json); with none set,
 /// <see cref="PotholePipeline"/> applies. Validated by <see cref="SettingsValidator"/> both at synth
 /// time and when a function starts.
+/// Properties have setters rather than init so the source-generated reader keeps the defaults of
+/// settings a file leaves out (it passes nothing for absent init-only members in this version).
 /// </summary>
 public sealed record PipelineSettings
 {
     /// <summary>Value of the SparkCluster tag on every node of this cluster; also the lock key.</summary>
-    public string ClusterName { get; init; } = "pothole-spark";
+    public string ClusterName { get; set; } = "pothole-spark";
 
-    public string Bucket { get; init; } = "pothole-pipeline-data";
+    public string Bucket { get; set; } = "pothole-pipeline-data";
 
     /// <summary>Template of the day's input prefix; {ds} and {ds_nodash} are filled with the batch date.</summary>
-    public string InputPrefix { get; init; } = "raw-sensor-data/dt={ds}/";
+    public string InputPrefix { get; set; } = "raw-sensor-data/dt={ds}/";
 
     /// <summary>Where the stage code lives in the bucket; the nodes sync it before they run anything.</summary>
-    public string CodePrefix { get; init; } = "code/";
+    public string CodePrefix { get; set; } = "code/";
 
     /// <summary>IANA zone in which "yesterday" is computed for scheduled runs.</summary>
-    public string TimeZone { get; init; } = "Asia/Seoul";
+    public string TimeZone { get; set; } = "Asia/Seoul";
 
-    public int WorkerCount { get; init; } = 2;
+    public int WorkerCount { get; set; } = 2;
 
-    public string SparkHome { get; init; } = "/opt/spark";
+    public string SparkHome { get; set; } = "/opt/spark";
 
     /// <summary>Directory on the nodes the code prefix is synced into.</summary>
-    public string CodeDirectory { get; init; } = "/opt/pipeline/code";
+    public string CodeDirectory { get; set; } = "/opt/pipeline/code";
 
     /// <summary>Unprivileged OS user Spark runs as (SSM commands themselves run as root).</summary>
-    public string SparkUser { get; init; } = "spark";
+    public string SparkUser { get; set; } = "spark";
 
-    public string LockTable { get; init; } = "pothole-spark-lock";
+    public string LockTable { get; set; } = "pothole-spark-lock";
 
     /// <summary>CloudWatch Logs group for command output; empty keeps output in SSM only.</summary>
-    public string CommandLogGroup { get; init; } = "";
+    public string CommandLogGroup { get; set; } = "";
 
     /// <summary>Longest a run may take; a lock older than this is stale and may be taken over.</summary>
-    public int MaxRunMinutes { get; init; } = 360;
+    public int MaxRunMinutes { get; set; } = 360;
 
-    public int ClusterReadyTimeoutSeconds { get; init; } = 600;
+    public int ClusterReadyTimeoutSeconds { get; set; } = 600;
 
     /// <summary>How long starting Spark may take, including waiting for every worker to register.</summary>
-    public int SparkReadyTimeoutSeconds { get; init; } = 300;
+    public int SparkReadyTimeoutSeconds { get; set; } = 300;
 
-    public PollSettings Poll { get; init; } = new();
+    public PollSettings Poll { get; set; } = new();
 
-    public SubmitSettings Submit { get; init; } = new();
+    public SubmitSettings Submit { get; set; } = new();
 
-    public IReadOnlyList<StageSpec> Stages { get; init; } = PotholeStages;
+    public IReadOnlyList<StageSpec> Stages { get; set; } = PotholeStages;
 
     public static PipelineSettings PotholePipeline => new();
 
@@ -79,21 +81,21 @@ public sealed record PipelineSettings
 /// <summary>Adaptive polling: first look after <see cref="InitialSeconds"/>, then back off up to <see cref="MaxSeconds"/>.</summary>
 public sealed record PollSettings
 {
-    public int InitialSeconds { get; init; } = 15;
+    public int InitialSeconds { get; set; } = 15;
 
-    public int MaxSeconds { get; init; } = 120;
+    public int MaxSeconds { get; set; } = 120;
 }
 
 /// <summary>spark-submit options shared by every stage (client mode on the master, as the original DAG ran).</summary>
 public sealed record SubmitSettings
 {
-    public string ExecutorMemory { get; init; } = "4g";
+    public string ExecutorMemory { get; set; } = "4g";
 
-    public int ExecutorCores { get; init; } = 2;
+    public int ExecutorCores { get; set; } = 2;
 
-    public int TotalExecutorCores { get; init; } = 4;
+    public int TotalExecutorCores { get; set; } = 4;
 
-    public IReadOnlyDictionary<string, string> Conf { get; init; } = new Dictionary<string, string>
+    public IReadOnlyDictionary<string, string> Conf { get; set; } = new Dictionary<string, string>
     {
         ["spark.sql.adaptive.enabled"] = "true",
         ["spark.hadoop.fs.s3a.aws.credentials.provider"] = "com.amazonaws.auth.InstanceProfileCredentialsProvider",
@@ -104,18 +106,18 @@ public sealed record SubmitSettings
 /// <summary>One spark-submit stage of the pipeline: data, not code, so adding a stage is a settings change.</summary>
 public sealed record StageSpec
 {
-    public string Name { get; init; } = "";
+    public string Name { get; set; } = "";
 
     /// <summary>Path of the driver script relative to the code prefix.</summary>
-    public string Script { get; init; } = "";
+    public string Script { get; set; } = "";
 
-    public IReadOnlyList<string> PyFiles { get; init; } = [];
+    public IReadOnlyList<string> PyFiles { get; set; } = [];
 
     /// <summary>Arguments after the script; {ds}, {ds_nodash} and {bucket} are filled per run.</summary>
-    public IReadOnlyList<string> Args { get; init; } = [];
+    public IReadOnlyList<string> Args { get; set; } = [];
 
     /// <summary>Prefix the stage writes; must contain {ds} or {ds_nodash} so each day has its own output.</summary>
-    public string OutputPrefix { get; init; } = "";
+    public string OutputPrefix { get; set; } = "";
 
-    public int TimeoutMinutes { get; init; } = 60;
+    public int TimeoutMinutes { get; set; } = 60;
 }

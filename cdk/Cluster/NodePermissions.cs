@@ -1,0 +1,38 @@
+using Amazon.CDK;
+using Amazon.CDK.AWS.IAM;
+using Amazon.CDK.AWS.Logs;
+using Amazon.CDK.AWS.S3;
+using Pipeline.Cdk.Settings;
+
+namespace Pipeline.Cdk;
+
+/// <summary>What the nodes themselves do beyond the SSM agent: sync the code, run Spark over S3A, stream command output.</summary>
+public static class NodePermissions
+{
+    public static IEnumerable<PolicyStatement> Statements(AppSettings settings, IBucket bucket, ILogGroup? commandLogGroup)
+    {
+        var prefixes = new BucketPrefixes(settings.Pipeline);
+
+        // Unconditional on purpose: without s3:ListBucket S3 answers 403 instead of 404 for a missing key,
+        // and S3A treats 403 as fatal when it checks whether an output path already exists.
+        yield return Allow("ListDataBucket", ["s3:ListBucket"], [bucket.BucketArn]);
+        yield return Allow("ReadPipelinePrefixes", ["s3:GetObject"], prefixes.NodeReadFolders.Select(folder => bucket.ArnForObjects(folder + "*")).ToArray());
+        yield return Allow(
+            "WriteStageOutputs",
+            ["s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"],
+            prefixes.NodeWriteFolders.Select(folder => bucket.ArnForObjects(folder + "*")).ToArray());
+
+        if (commandLogGroup is not null)
+        {
+            yield return Allow("WriteCommandOutput", ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"], [commandLogGroup.LogGroupArn]);
+            // The agent looks its group up before writing; DescribeLogGroups cannot be narrowed to one group.
+            yield return Allow(
+                "FindCommandLogGroup",
+                ["logs:DescribeLogGroups"],
+                [Stack.Of(commandLogGroup).FormatArn(new ArnComponents { Service = "logs", Resource = "log-group", ResourceName = "*", ArnFormat = ArnFormat.COLON_RESOURCE_NAME })]);
+        }
+    }
+
+    private static PolicyStatement Allow(string sid, string[] actions, string[] resources) =>
+        new(new PolicyStatementProps { Sid = sid, Effect = Effect.ALLOW, Actions = actions, Resources = resources });
+}

@@ -1,0 +1,110 @@
+using Amazon.CDK;
+using Amazon.CDK.AWS.EC2;
+using Amazon.CDK.AWS.IAM;
+using Amazon.CDK.AWS.Logs;
+using Amazon.CDK.AWS.S3;
+using Constructs;
+using Pipeline.Cdk.Settings;
+using Pipeline.Functions.Domain;
+
+namespace Pipeline.Cdk;
+
+/// <summary>
+/// One master and <c>workerCount</c> workers, found by the pipeline through their SparkCluster and
+/// SparkRole tags. No key pair and no inbound port: operators and the pipeline reach them over SSM.
+/// </summary>
+public sealed class SparkCluster : Construct
+{
+    private const string RootDevice = "/dev/xvda";
+
+    public SparkCluster(Construct scope, string id, AppSettings settings, Network network, IBucket bucket)
+        : base(scope, id)
+    {
+        var pipeline = settings.Pipeline;
+        var deployment = settings.Deployment;
+
+        if (!string.IsNullOrEmpty(pipeline.CommandLogGroup))
+        {
+            CommandLogGroup = new LogGroup(this, "CommandLogs", new LogGroupProps
+            {
+                LogGroupName = pipeline.CommandLogGroup,
+                Retention = Retention.Of(deployment.LogRetentionDays),
+                // A kept group would block a later deploy of the same name.
+                RemovalPolicy = RemovalPolicy.DESTROY,
+            });
+        }
+
+        Role = new Role(this, "NodeRole", new RoleProps
+        {
+            AssumedBy = new ServicePrincipal("ec2.amazonaws.com"),
+            Description = $"Spark nodes of {pipeline.ClusterName}: SSM agent, the data bucket's pipeline prefixes, command logs",
+            // The one managed policy: what the SSM agent needs to take commands and sessions.
+            ManagedPolicies = [ManagedPolicy.FromAwsManagedPolicyName("AmazonSSMManagedInstanceCore")],
+        });
+        foreach (var statement in NodePermissions.Statements(settings, bucket, CommandLogGroup))
+        {
+            Role.AddToPolicy(statement);
+        }
+
+        var image = string.IsNullOrEmpty(deployment.AmiId)
+            ? MachineImage.LatestAmazonLinux2023(new AmazonLinux2023ImageSsmParameterProps { CpuType = AmazonLinuxCpuType.X86_64 })
+            : MachineImage.GenericLinux(new Dictionary<string, string> { [deployment.Region] = deployment.AmiId });
+
+        Master = Node(NodeTags.MasterRole, "Master", $"{pipeline.ClusterName}-master", deployment.MasterInstanceType);
+        Workers = Enumerable.Range(1, pipeline.WorkerCount)
+            .Select(i => Node(NodeTags.WorkerRole, $"Worker{i}", $"{pipeline.ClusterName}-worker-{i}", deployment.WorkerInstanceType))
+            .ToList();
+
+        Instance_ Node(string role, string id, string name, string instanceType)
+        {
+            var userData = UserData.ForLinux();
+            userData.AddCommands([.. NodeSetupScript.Lines(settings, role)]);
+            var node = new Instance_(this, id, new InstanceProps
+            {
+                Vpc = network.Vpc,
+                VpcSubnets = network.NodeSubnets,
+                SecurityGroup = network.ClusterSecurityGroup,
+                Role = Role,
+                InstanceType = new InstanceType(instanceType),
+                MachineImage = image,
+                InstanceName = name,
+                UserData = userData,
+                // Nodes hold nothing: a changed set-up (e.g. another Spark version) is a fresh node.
+                UserDataCausesReplacement = true,
+                RequireImdsv2 = true,
+                PropagateTagsToVolumeOnCreation = true,
+                BlockDevices =
+                [
+                    new BlockDevice
+                    {
+                        DeviceName = RootDevice,
+                        Volume = BlockDeviceVolume.Ebs(deployment.RootVolumeGiB, new EbsDeviceOptions
+                        {
+                            VolumeType = EbsDeviceVolumeType.GP3,
+                            Encrypted = true,
+                            DeleteOnTermination = true,
+                        }),
+                    },
+                ],
+            });
+            Tags.Of(node).Add(NodeTags.Cluster, pipeline.ClusterName);
+            Tags.Of(node).Add(NodeTags.Role, role);
+            return node;
+        }
+    }
+
+    public Role Role { get; }
+
+    public LogGroup? CommandLogGroup { get; }
+
+    public Instance_ Master { get; }
+
+    public IReadOnlyList<Instance_> Workers { get; }
+
+    public IEnumerable<Instance_> Nodes => [Master, .. Workers];
+
+    /// <summary>ARNs of exactly this cluster's instances, for the functions that start, stop and command them.</summary>
+    public IReadOnlyList<string> InstanceArns => Nodes
+        .Select(n => Stack.Of(this).FormatArn(new ArnComponents { Service = "ec2", Resource = "instance", ResourceName = n.InstanceId }))
+        .ToList();
+}

@@ -1,0 +1,93 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Pipeline.Cdk.Settings;
+
+namespace Pipeline.Cdk;
+
+/// <summary>
+/// An ASL file as written, with the <c>${Name}FunctionArn</c> placeholders it uses. The definitions
+/// change independently of this app, so the placeholders are found in the file, not listed here;
+/// one that names no handler stops the synth instead of failing in CloudFormation.
+/// </summary>
+public sealed partial class AslDefinition
+{
+    private AslDefinition(string path, string text, IReadOnlyList<string> handlers)
+    {
+        Path = path;
+        Text = text;
+        Handlers = handlers;
+    }
+
+    public string Path { get; }
+
+    public string Text { get; }
+
+    /// <summary>The handlers whose function ARN the definition needs, in order of first use.</summary>
+    public IReadOnlyList<string> Handlers { get; }
+
+    public static AslDefinition Load(string directory, string fileName)
+    {
+        var path = System.IO.Path.Combine(directory, fileName);
+        var text = File.ReadAllText(path);
+        var problems = new List<string>();
+        try
+        {
+            using var _ = JsonDocument.Parse(text);
+        }
+        catch (JsonException e)
+        {
+            problems.Add($"{path}: not valid JSON: {e.Message}");
+        }
+
+        var handlers = new List<string>();
+        foreach (var name in Placeholders(text))
+        {
+            var handler = LambdaHandlers.Names.FirstOrDefault(h => LambdaHandlers.ArnPlaceholder(h) == name);
+            if (handler is null)
+            {
+                problems.Add($"{path}: placeholder ${{{name}}} has no substitution; expected ${{<Handler>FunctionArn}} with a handler of {string.Join(", ", LambdaHandlers.Names)}");
+            }
+            else if (!handlers.Contains(handler))
+            {
+                handlers.Add(handler);
+            }
+        }
+
+        if (problems.Count > 0)
+        {
+            throw new SettingsException(problems, "state machine definitions are not usable:");
+        }
+
+        return new AslDefinition(path, text, handlers);
+    }
+
+    /// <summary>
+    /// The definition with an execution timeout. Step Functions takes it from the definition's own
+    /// TimeoutSeconds (CDK ignores StateMachineProps.Timeout for a definition given as text). A file
+    /// that sets a longer one is refused: a run outliving its limit could see its lock taken over.
+    /// </summary>
+    public string WithTimeout(int maxSeconds)
+    {
+        var root = JsonNode.Parse(Text)!.AsObject();
+        if (root["TimeoutSeconds"] is JsonValue given && given.TryGetValue(out int seconds))
+        {
+            if (seconds > maxSeconds)
+            {
+                throw new SettingsException([$"{Path}: TimeoutSeconds {seconds} is longer than the {maxSeconds} s the settings allow (pipeline.maxRunMinutes)"], "state machine definitions are not usable:");
+            }
+
+            return Text;
+        }
+
+        root["TimeoutSeconds"] = maxSeconds;
+        return root.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+    }
+
+    /// <summary>Every distinct <c>${Name}</c> in the text (the DefinitionSubstitutions syntax).</summary>
+    public static IReadOnlyList<string> Placeholders(string text) =>
+        PlaceholderPattern().Matches(text).Select(m => m.Groups[1].Value).Distinct(StringComparer.Ordinal).ToList();
+
+    [GeneratedRegex(@"\$\{([^}]*)\}")]
+    private static partial Regex PlaceholderPattern();
+}

@@ -1,0 +1,59 @@
+using Amazon.CDK;
+using Amazon.CDK.AWS.S3;
+using Constructs;
+using Pipeline.Cdk.Settings;
+
+namespace Pipeline.Cdk;
+
+/// <summary>
+/// The whole pipeline in one stack: the data bucket (created or adopted by name), the network, the
+/// Spark nodes and the serverless orchestration around them.
+/// </summary>
+public sealed class PipelineStack : Stack
+{
+    public PipelineStack(Construct scope, string id, AppSettings settings, IStackProps props)
+        : base(scope, id, props)
+    {
+        var pipeline = settings.Pipeline;
+        Bucket = settings.Deployment.CreateBucket
+            ? new Bucket(this, "DataBucket", new BucketProps
+            {
+                BucketName = pipeline.Bucket,
+                BlockPublicAccess = BlockPublicAccess.BLOCK_ALL,
+                Encryption = BucketEncryption.S3_MANAGED,
+                EnforceSSL = true,
+                ObjectOwnership = ObjectOwnership.BUCKET_OWNER_ENFORCED,
+                // The pipeline's input and results outlive any deployment of it.
+                RemovalPolicy = RemovalPolicy.RETAIN,
+            })
+            : Amazon.CDK.AWS.S3.Bucket.FromBucketName(this, "DataBucket", pipeline.Bucket);
+
+        Network = new Network(this, "Network", settings.Deployment);
+        Cluster = new SparkCluster(this, "Cluster", settings, Network, Bucket);
+        Orchestration = new Orchestration(this, "Orchestration", settings, Bucket, Cluster);
+
+        var machineArn = Orchestration.Pipeline.StateMachine.StateMachineArn;
+        _ = new CfnOutput(this, "StateMachineArn", new CfnOutputProps { Value = machineArn, Description = "The pipeline state machine" });
+        _ = new CfnOutput(this, "DataBucketName", new CfnOutputProps { Value = Bucket.BucketName, Description = "Input, stage code and stage outputs" });
+        _ = new CfnOutput(this, "ManualRun", new CfnOutputProps
+        {
+            Description = "Run one batch date by hand; an execution name is accepted once, so add a suffix to re-run a date",
+            Value = $"aws stepfunctions start-execution --state-machine-arn {machineArn} --name manual-YYYY-MM-DD --input '{{\"date\":\"YYYY-MM-DD\"}}'",
+        });
+        _ = new CfnOutput(this, "ManualRunConsole", new CfnOutputProps
+        {
+            Description = "Or in the console: Start execution with input {\"date\":\"YYYY-MM-DD\"}",
+            Value = $"https://{Aws.REGION}.console.aws.amazon.com/states/home?region={Aws.REGION}#/statemachines/view/{machineArn}",
+        });
+        _ = new CfnOutput(this, "MasterInstanceId", new CfnOutputProps { Value = Cluster.Master.InstanceId, Description = "Target for SSM sessions and port forwarding to the Spark UIs" });
+        _ = new CfnOutput(this, "AlertTopicArn", new CfnOutputProps { Value = Orchestration.Alerts.Topic.TopicArn, Description = "Failed, timed-out and aborted runs" });
+    }
+
+    public IBucket Bucket { get; }
+
+    public Network Network { get; }
+
+    public SparkCluster Cluster { get; }
+
+    public Orchestration Orchestration { get; }
+}

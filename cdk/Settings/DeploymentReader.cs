@@ -1,0 +1,107 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+
+namespace Pipeline.Cdk.Settings;
+
+/// <summary>Reads the <c>deployment</c> context object; every setting is required so what is deployed is what cdk.json says.</summary>
+public static partial class DeploymentReader
+{
+    /// <summary>The retention periods CloudWatch Logs accepts.</summary>
+    public static readonly IReadOnlyList<int> RetentionDays = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
+
+    public static DeploymentSettings Read(JsonElement value, List<string> problems)
+    {
+        const string at = "deployment";
+        if (value.ValueKind != JsonValueKind.Object)
+        {
+            problems.Add($"{at}: expected a JSON object in cdk.json context, got {value.ValueKind}");
+            value = JsonDocument.Parse("{}").RootElement;
+        }
+
+        var f = new JsonFields(value, at, problems);
+        var region = f.String("region", RegionPattern(), "an AWS region such as \"ap-northeast-2\"");
+        var settings = new DeploymentSettings
+        {
+            Account = f.String("account", AccountPattern(), "a 12-digit AWS account id, or \"\" for the account of the deploying credentials"),
+            Region = region,
+            AvailabilityZone = f.String("availabilityZone", ZonePattern(), "an availability zone of the region such as \"ap-northeast-2a\""),
+            StackName = f.String("stackName", StackNamePattern(), "a CloudFormation stack name: a letter, then up to 127 of A-Z, a-z, 0-9 and '-'"),
+            CreateBucket = f.Bool("createBucket"),
+            VpcCidr = f.String("vpcCidr", CidrPattern(), "an IPv4 CIDR block from /16 to /24 such as \"10.40.0.0/16\""),
+            NatGateway = f.Bool("natGateway"),
+            MasterInstanceType = f.String("masterInstanceType", InstanceTypePattern(), X86InstanceType),
+            WorkerInstanceType = f.String("workerInstanceType", InstanceTypePattern(), X86InstanceType),
+            RootVolumeGiB = f.Int("rootVolumeGiB", 20, 1024),
+            AmiId = f.String("amiId", AmiPattern(), "an AMI id such as \"ami-0123456789abcdef0\", or \"\" for the latest Amazon Linux 2023"),
+            SparkVersion = f.String("sparkVersion", SparkVersionPattern(), "a Spark release such as \"3.5.7\" (3.x or 4.x, built for Hadoop 3)"),
+            SparkDownloadUrl = f.String("sparkDownloadUrl", DownloadUrlPattern(), "an https:// or s3:// address of the Spark .tgz; {version} is replaced by sparkVersion"),
+            PythonPackages = f.StringList("pythonPackages", PipRequirementPattern(), "a pip requirement such as \"pyarrow==17.0.0\"", 50),
+            StopNodesAfterSetup = f.Bool("stopNodesAfterSetup"),
+            ScheduleCron = f.String("scheduleCron", AnyText(), ScheduleCron.Expected),
+            ScheduleEnabled = f.Bool("scheduleEnabled"),
+            AlertEmail = f.String("alertEmail", EmailPattern(), "an e-mail address for failure alerts, or \"\" for none"),
+            LogRetentionDays = f.Int("logRetentionDays", 1, 3653, $"one of the CloudWatch Logs retention periods in days: {string.Join(", ", RetentionDays)}"),
+            FunctionMemoryMiB = f.Int("functionMemoryMiB", 128, 10240),
+            FunctionTimeoutSeconds = f.Int("functionTimeoutSeconds", 10, 900),
+        };
+        f.RejectUnknown();
+
+        if (settings.ScheduleCron.Length > 0 && !ScheduleCron.IsValid(settings.ScheduleCron))
+        {
+            problems.Add($"{at}.scheduleCron: expected {ScheduleCron.Expected}, got \"{settings.ScheduleCron}\"");
+        }
+
+        if (settings.LogRetentionDays != 0 && !RetentionDays.Contains(settings.LogRetentionDays))
+        {
+            problems.Add($"{at}.logRetentionDays: expected one of {string.Join(", ", RetentionDays)}, got {settings.LogRetentionDays}");
+        }
+
+        if (region.Length > 0 && settings.AvailabilityZone.Length > 0
+            && !(settings.AvailabilityZone.Length == region.Length + 1 && settings.AvailabilityZone.StartsWith(region, StringComparison.Ordinal)))
+        {
+            problems.Add($"{at}.availabilityZone: expected a zone of region {region} such as \"{region}a\", got \"{settings.AvailabilityZone}\"");
+        }
+
+        return settings;
+    }
+
+    private const string X86InstanceType =
+        "an x86_64 EC2 instance type such as \"t3.large\" (the nodes run the x86_64 Amazon Linux 2023 image, so Graviton types such as t4g or m7g do not fit)";
+
+    [GeneratedRegex(@"^([0-9]{12})?\z")]
+    private static partial Regex AccountPattern();
+
+    [GeneratedRegex(@"^[a-z]{2}(-[a-z]+)+-[0-9]\z")]
+    private static partial Regex RegionPattern();
+
+    [GeneratedRegex(@"^[a-z]{2}(-[a-z]+)+-[0-9][a-z]\z")]
+    private static partial Regex ZonePattern();
+
+    [GeneratedRegex(@"^[A-Za-z][A-Za-z0-9-]{0,127}\z")]
+    private static partial Regex StackNamePattern();
+
+    [GeneratedRegex(@"^(10|172|192)\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}/(1[6-9]|2[0-4])\z")]
+    private static partial Regex CidrPattern();
+
+    // Graviton families carry a 'g' after the generation digit (t4g, m7gd, c6gn) or are a1.
+    [GeneratedRegex(@"^(?!a1\.)(?![a-z]+[0-9]+[a-z-]*g[a-z-]*\.)[a-z][a-z0-9-]*[0-9][a-z0-9-]*\.[a-z0-9]+\z")]
+    private static partial Regex InstanceTypePattern();
+
+    [GeneratedRegex(@"^(ami-[0-9a-f]{8,17})?\z")]
+    private static partial Regex AmiPattern();
+
+    [GeneratedRegex(@"^[34]\.[0-9]{1,2}\.[0-9]{1,2}\z")]
+    private static partial Regex SparkVersionPattern();
+
+    [GeneratedRegex(@"^(https|s3)://[A-Za-z0-9.-]+(/[A-Za-z0-9._~{}%+=-]+)+\.(tgz|tar\.gz)\z")]
+    private static partial Regex DownloadUrlPattern();
+
+    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9._-]*(\[[A-Za-z0-9,_-]+\])?((==|>=|<=|~=|!=|<|>)[A-Za-z0-9.*+!-]+)?\z")]
+    private static partial Regex PipRequirementPattern();
+
+    [GeneratedRegex(@"^([A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+)?\z")]
+    private static partial Regex EmailPattern();
+
+    [GeneratedRegex(@"^.*\z", RegexOptions.Singleline)]
+    private static partial Regex AnyText();
+}

@@ -1,0 +1,61 @@
+namespace Pipeline.Cdk.Settings;
+
+/// <summary>
+/// Infrastructure-only settings: where and with what the pipeline is deployed. They never reach the
+/// Lambda code (that gets <c>PipelineSettings</c>), so they live in their own context object,
+/// <c>deployment</c> in cdk.json. Read and checked by <see cref="DeploymentReader"/>.
+/// </summary>
+public sealed record DeploymentSettings
+{
+    /// <summary>12-digit account id, or empty to deploy to the account of the CLI's credentials.</summary>
+    public required string Account { get; init; }
+
+    public required string Region { get; init; }
+
+    /// <summary>All nodes share one zone: Spark traffic between them stays free of cross-zone charges.</summary>
+    public required string AvailabilityZone { get; init; }
+
+    public required string StackName { get; init; }
+
+    /// <summary>True: the stack creates (and retains) the data bucket. False: the bucket named in pipeline.bucket must exist.</summary>
+    public required bool CreateBucket { get; init; }
+
+    public required string VpcCidr { get; init; }
+
+    /// <summary>False (default, no hourly NAT charge): nodes sit in a public subnet with a public address and no inbound rule.</summary>
+    public required bool NatGateway { get; init; }
+
+    public required string MasterInstanceType { get; init; }
+
+    public required string WorkerInstanceType { get; init; }
+
+    public required int RootVolumeGiB { get; init; }
+
+    /// <summary>Pinned AMI id, or empty for the latest Amazon Linux 2023 (resolved at deploy time; a newer AMI replaces the nodes).</summary>
+    public required string AmiId { get; init; }
+
+    public required string SparkVersion { get; init; }
+
+    /// <summary>https:// or s3:// address of the Spark distribution; {version} is replaced. "&lt;url&gt;.sha512" must exist beside it.</summary>
+    public required string SparkDownloadUrl { get; init; }
+
+    /// <summary>pip requirement specifiers installed on every node for the stage scripts.</summary>
+    public required IReadOnlyList<string> PythonPackages { get; init; }
+
+    /// <summary>Stop each node once its first-boot set-up is done, so a fresh deploy does not leave idle nodes running.</summary>
+    public required bool StopNodesAfterSetup { get; init; }
+
+    /// <summary>EventBridge Scheduler cron; evaluated in pipeline.timeZone, the zone the batch date is computed in.</summary>
+    public required string ScheduleCron { get; init; }
+
+    public required bool ScheduleEnabled { get; init; }
+
+    /// <summary>E-mail for failed, timed-out and aborted runs; empty for none (the topic still exists).</summary>
+    public required string AlertEmail { get; init; }
+
+    public required int LogRetentionDays { get; init; }
+
+    public required int FunctionMemoryMiB { get; init; }
+
+    public required int FunctionTimeoutSeconds { get; init; }
+}

@@ -47,8 +47,8 @@ public static partial class SettingsValidator
         }
 
         Range(p, "maxRunMinutes", s.MaxRunMinutes, 10, 1440);
-        Range(p, "clusterReadyTimeoutSeconds", s.ClusterReadyTimeoutSeconds, 60, 3600);
-        Range(p, "sparkReadyTimeoutSeconds", s.SparkReadyTimeoutSeconds, 30, 3600);
+        Range(p, "clusterReadyTimeoutSeconds", s.ClusterReadyTimeoutSeconds, 10, 3600);
+        Range(p, "sparkReadyTimeoutSeconds", s.SparkReadyTimeoutSeconds, 10, 3600);
         if (s.Poll is null)
         {
             p.Add("poll: expected an object with initialSeconds and maxSeconds");

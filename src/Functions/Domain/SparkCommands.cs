@@ -50,9 +50,17 @@ public static class SparkCommands
         return new StagePlan(stage.Name, Template.Expand(stage.OutputPrefix, date, settings.Bucket), stage.TimeoutMinutes * 60, argv);
     }
 
-    public static string SubmitScript(PipelineSettings settings, StagePlan plan) =>
+    /// <summary>
+    /// spark-submit for one stage and date. A lock file per stage and date serialises duplicates: if a
+    /// retried SubmitStage sends the command twice, the copies run one after the other, never
+    /// writing the same output prefix at the same time.
+    /// </summary>
+    public static string SubmitScript(PipelineSettings settings, StagePlan plan, BatchDate date) =>
         ShellScript.Strict()
+            .Export("STAGE_LOCK", $"/var/lock/{settings.ClusterName}-{plan.Name}-{date.Ds}.lock")
             .Command("cd", settings.CodeDirectory)
+            .Fixed("exec 9>\"$STAGE_LOCK\"")
+            .Fixed("flock 9")
             .Command(["runuser", "-u", settings.SparkUser, "--", .. plan.SparkSubmitArgv])
             .Build();
 

@@ -35,7 +35,7 @@ public sealed class CommandStatus(PipelineSettings settings, TimeProvider clock,
 
         if (reports.All(r => r.Status == nameof(CommandState.Succeeded)))
         {
-            return new CommandStatusOutput(true, "succeeded", attempt + 1, 0, reports);
+            return new CommandStatusOutput(true, "succeeded", commands, input.Deadline!, attempt + 1, 0, reports);
         }
 
         if (clock.GetUtcNow() > deadline)
@@ -44,7 +44,7 @@ public sealed class CommandStatus(PipelineSettings settings, TimeProvider clock,
             throw new PipelineException(ErrorNames.CommandTimedOut, $"{commands[0].Purpose}: not finished by {input.Deadline}: {string.Join("; ", waiting)}");
         }
 
-        return new CommandStatusOutput(false, "pending", attempt + 1, Backoff.NextDelaySeconds(settings.Poll, attempt), reports);
+        return new CommandStatusOutput(false, "pending", commands, input.Deadline!, attempt + 1, Backoff.NextDelaySeconds(settings.Poll, attempt), reports);
     }
 
     private static string Describe(CommandRef command, CommandInvocation invocation)

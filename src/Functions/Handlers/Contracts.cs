@@ -33,7 +33,8 @@ public sealed record StartClusterOutput(
     IReadOnlyList<string> AlreadyRunning,
     IReadOnlyList<NodeReport> Nodes,
     string ReadyDeadline,
-    int WaitSeconds);
+    int WaitSeconds,
+    int Attempt = 0);
 
 public sealed record StopClusterOutput(string ClusterName, IReadOnlyList<string> Stopping, IReadOnlyList<string> AlreadyStopped);
 
@@ -50,16 +51,27 @@ public sealed record ClusterStatusOutput(
 /// <summary>One SSM command and the instances it went to; what CommandStatus polls.</summary>
 public sealed record CommandRef(string CommandId, IReadOnlyList<string> InstanceIds, string Purpose);
 
-public sealed record CommandsOutput(IReadOnlyList<CommandRef> Commands, string Deadline, int WaitSeconds, IReadOnlyList<string> Skipped);
+/// <summary>
+/// Commands just sent, in the same shape CommandStatus returns, so the state machine's poll loop
+/// keeps one object ($.command) that each status check replaces.
+/// </summary>
+public sealed record CommandsOutput(IReadOnlyList<CommandRef> Commands, string Deadline, int WaitSeconds, IReadOnlyList<string> Skipped, int Attempt = 0, bool Done = false);
 
 public sealed record StageInput(string? BatchDate, string? Stage);
 
-public sealed record StageCommandOutput(string Stage, string BatchDate, IReadOnlyList<CommandRef> Commands, string Deadline, int WaitSeconds);
+public sealed record StageCommandOutput(string Stage, string BatchDate, IReadOnlyList<CommandRef> Commands, string Deadline, int WaitSeconds, int Attempt = 0, bool Done = false);
 
 public sealed record CommandStatusInput(IReadOnlyList<CommandRef>? Commands, string? Deadline, int Attempt);
 
 public sealed record InvocationReport(string CommandId, string InstanceId, string Status, int? ExitCode);
 
-public sealed record CommandStatusOutput(bool Done, string Status, int Attempt, int WaitSeconds, IReadOnlyList<InvocationReport> Invocations);
+public sealed record CommandStatusOutput(
+    bool Done,
+    string Status,
+    IReadOnlyList<CommandRef> Commands,
+    string Deadline,
+    int Attempt,
+    int WaitSeconds,
+    IReadOnlyList<InvocationReport> Invocations);
 
 public sealed record EmptyInput;

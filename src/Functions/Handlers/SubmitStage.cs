@@ -23,7 +23,7 @@ public sealed class SubmitStage(PipelineSettings settings, TimeProvider clock, I
 
         var plan = SparkCommands.PlanStage(settings, stage, date, master.PrivateAddress);
         var commandId = await runner.SendAsync(
-            new CommandRequest([master.InstanceId], SparkCommands.SubmitScript(settings, plan), $"{settings.ClusterName}: {stage.Name} {date}", plan.TimeoutSeconds, StartSpark.NullIfEmpty(settings.CommandLogGroup)),
+            new CommandRequest([master.InstanceId], SparkCommands.SubmitScript(settings, plan, date), $"{settings.ClusterName}: {stage.Name} {date}", plan.TimeoutSeconds, StartSpark.NullIfEmpty(settings.CommandLogGroup)),
             cancellationToken).ConfigureAwait(false);
         RunLog.Write($"SubmitStage {stage.Name} {date}: command {commandId} on {master.InstanceId}");
         return new StageCommandOutput(

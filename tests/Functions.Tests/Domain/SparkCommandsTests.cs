@@ -35,10 +35,21 @@ public sealed class SparkCommandsTests
             var stage = PipelineSettings.PotholePipeline.Stages[0] with { Args = args };
             var settings = PipelineSettings.PotholePipeline with { Stages = [stage] };
             var plan = SparkCommands.PlanStage(settings, stage, Date, "10.0.1.10");
-            var (exit, stdout, stderr) = Bash.Run(Stand_ins + SparkCommands.SubmitScript(settings, plan));
+            var script = SparkCommands.SubmitScript(settings, plan, Date).Replace("/var/lock/", Path.GetTempPath(), StringComparison.Ordinal);
+            var (exit, stdout, stderr) = Bash.Run(Stand_ins + "flock() { :; }\n" + script);
             Assert.True(exit == 0, stderr);
             Assert.Equal(plan.SparkSubmitArgv, Bash.Words(stdout));
         }, iter: 300);
+    }
+
+    [Fact]
+    public void Duplicate_submissions_of_a_stage_and_date_queue_on_one_lock_file()
+    {
+        var settings = PipelineSettings.PotholePipeline;
+        var plan = SparkCommands.PlanStage(settings, settings.Stages[0], Date, "10.0.1.10");
+        var script = SparkCommands.SubmitScript(settings, plan, Date);
+        Assert.Contains("export STAGE_LOCK='/var/lock/pothole-spark-stage1_anomaly_detection-2026-02-12.lock'", script, StringComparison.Ordinal);
+        Assert.True(script.IndexOf("flock 9", StringComparison.Ordinal) < script.IndexOf("spark-submit", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -1,0 +1,81 @@
+using System.Text.Json.Nodes;
+using Pipeline.Cdk.Tests.Support;
+
+namespace Pipeline.Cdk.Tests;
+
+public sealed class AlertTests
+{
+    private static Synthesized Default => Synth.DefaultStack;
+
+    [Fact]
+    public void Failed_timed_out_and_aborted_pipeline_runs_are_caught()
+    {
+        var pattern = PipelineRule()["EventPattern"]!;
+        var expected = JsonNode.Parse($$"""
+            {
+              "detail": {
+                "status": ["FAILED", "TIMED_OUT", "ABORTED"],
+                "stateMachineArn": [{ "Ref": "{{StateMachineTests.MachineId(Default, "pothole-spark-pipeline")}}" }]
+              },
+              "detail-type": ["Step Functions Execution Status Change"],
+              "source": ["aws.states"]
+            }
+            """);
+
+        Assert.True(JsonNode.DeepEquals(expected, pattern), pattern.ToJsonString());
+    }
+
+    [Fact]
+    public void A_bad_ending_starts_the_cleanup_with_the_run_id()
+    {
+        var cleanupId = StateMachineTests.MachineId(Default, "pothole-spark-cleanup");
+        var target = Assert.Single(PipelineRule()["Targets"]!.AsArray(), t => t!["Arn"]!["Ref"]?.GetValue<string>() == cleanupId)!;
+
+        Assert.Equal("""{"detail-name":"$.detail.name"}""", target["InputTransformer"]!["InputPathsMap"]!.ToJsonString());
+        Assert.Equal("""{"runId":<detail-name>}""", target["InputTransformer"]!["InputTemplate"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public void A_bad_ending_is_published_to_the_alert_topic()
+    {
+        var topicId = Assert.Single(Default.Resources("AWS::SNS::Topic")).Id;
+
+        Assert.Contains(PipelineRule()["Targets"]!.AsArray(), t => t!["Arn"]!["Ref"]?.GetValue<string>() == topicId);
+    }
+
+    [Fact]
+    public void A_failed_cleanup_is_published_to_the_alert_topic()
+    {
+        var cleanupId = StateMachineTests.MachineId(Default, "pothole-spark-cleanup");
+        var topicId = Assert.Single(Default.Resources("AWS::SNS::Topic")).Id;
+        var rule = Rules().Single(r => r["EventPattern"]!["detail"]!["stateMachineArn"]![0]!["Ref"]!.GetValue<string>() == cleanupId);
+
+        Assert.Equal(topicId, Assert.Single(rule["Targets"]!.AsArray())!["Arn"]!["Ref"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public void No_e_mail_subscription_without_an_address()
+    {
+        Default.Template.ResourceCountIs("AWS::SNS::Subscription", 0);
+    }
+
+    [Fact]
+    public void A_configured_address_is_subscribed_by_e_mail()
+    {
+        var synthesized = Synth.Stack(c => c.Deployment()["alertEmail"] = "data-team@example.com");
+
+        synthesized.Template.HasResourceProperties("AWS::SNS::Subscription", new Dictionary<string, object>
+        {
+            ["Protocol"] = "email",
+            ["Endpoint"] = "data-team@example.com",
+        });
+    }
+
+    private static IEnumerable<JsonNode> Rules() => Default.Resources("AWS::Events::Rule").Select(r => r.Resource["Properties"]!);
+
+    private static JsonNode PipelineRule()
+    {
+        var pipelineId = StateMachineTests.MachineId(Default, "pothole-spark-pipeline");
+        return Rules().Single(r => r["EventPattern"]!["detail"]!["stateMachineArn"]![0]!["Ref"]!.GetValue<string>() == pipelineId);
+    }
+}

@@ -1,0 +1,68 @@
+using System.Text.Json.Nodes;
+using Pipeline.Cdk.Settings;
+
+namespace Pipeline.Cdk.Tests;
+
+public sealed class AslDefinitionTests
+{
+    [Fact]
+    public void Placeholders_are_found_once_each_in_order()
+    {
+        Assert.Equal(["A", "B"], AslDefinition.Placeholders("""{"x":"${A}","y":"${B}","z":"${A}"}"""));
+    }
+
+    [Fact]
+    public void A_definition_names_the_handlers_it_needs()
+    {
+        var definition = Load("""{"StartAt":"S","States":{"S":{"Type":"Task","Resource":"${StopClusterFunctionArn}","End":true}}}""");
+
+        Assert.Equal(["StopCluster"], definition.Handlers);
+    }
+
+    [Fact]
+    public void A_placeholder_for_no_handler_stops_the_synth()
+    {
+        var error = Assert.Throws<SettingsException>(() => Load("""{"Comment":"fills ${Placeholder}","StartAt":"S","States":{}}"""));
+
+        Assert.Contains(error.Problems, p => p.Contains("placeholder ${Placeholder} has no substitution", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_definition_that_is_not_JSON_stops_the_synth()
+    {
+        var error = Assert.Throws<SettingsException>(() => Load("""{"StartAt": """));
+
+        Assert.Contains(error.Problems, p => p.Contains("not valid JSON", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void The_execution_timeout_is_added_when_the_file_has_none()
+    {
+        var text = Load("""{"StartAt":"S","States":{}}""").WithTimeout(600);
+
+        Assert.Equal(600, JsonNode.Parse(text)!["TimeoutSeconds"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public void A_shorter_timeout_in_the_file_is_kept()
+    {
+        var text = Load("""{"TimeoutSeconds":300,"StartAt":"S","States":{}}""").WithTimeout(600);
+
+        Assert.Equal(300, JsonNode.Parse(text)!["TimeoutSeconds"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public void A_longer_timeout_in_the_file_stops_the_synth()
+    {
+        var definition = Load("""{"TimeoutSeconds":9000,"StartAt":"S","States":{}}""");
+
+        Assert.Throws<SettingsException>(() => definition.WithTimeout(600));
+    }
+
+    private static AslDefinition Load(string text)
+    {
+        var dir = Directory.CreateTempSubdirectory("asl-").FullName;
+        File.WriteAllText(Path.Combine(dir, "x.asl.json"), text);
+        return AslDefinition.Load(dir, "x.asl.json");
+    }
+}

@@ -1,0 +1,54 @@
+using Pipeline.Cdk.Tests.Support;
+
+namespace Pipeline.Cdk.Tests;
+
+public sealed class StorageTests
+{
+    private static Synthesized Default => Synth.DefaultStack;
+
+    [Fact]
+    public void The_data_bucket_is_created_with_the_configured_name_encrypted_and_private()
+    {
+        var bucket = Assert.Single(Default.Resources("AWS::S3::Bucket")).Resource;
+
+        Assert.Equal("pothole-pipeline-data", bucket["Properties"]!["BucketName"]!.GetValue<string>());
+        Assert.Equal("AES256", bucket["Properties"]!["BucketEncryption"]!["ServerSideEncryptionConfiguration"]![0]!["ServerSideEncryptionByDefault"]!["SSEAlgorithm"]!.GetValue<string>());
+        Assert.Equal("""{"BlockPublicAcls":true,"BlockPublicPolicy":true,"IgnorePublicAcls":true,"RestrictPublicBuckets":true}""", bucket["Properties"]!["PublicAccessBlockConfiguration"]!.ToJsonString());
+    }
+
+    [Fact]
+    public void The_data_bucket_outlives_the_stack()
+    {
+        Assert.Equal("Retain", Assert.Single(Default.Resources("AWS::S3::Bucket")).Resource["DeletionPolicy"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public void The_data_bucket_refuses_plain_HTTP()
+    {
+        var policy = Assert.Single(Default.Resources("AWS::S3::BucketPolicy")).Resource["Properties"]!["PolicyDocument"]!.ToJsonString();
+
+        Assert.Contains("\"aws:SecureTransport\":\"false\"", policy, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_existing_bucket_is_used_by_name_and_not_created()
+    {
+        var synthesized = Synth.Stack(c => c.Deployment()["createBucket"] = false);
+        var nodeList = synthesized.StatementsOfRole(ClusterTests.NodeRoleId(synthesized)).Single(s => s.Actions.Contains("s3:ListBucket"));
+
+        synthesized.Template.ResourceCountIs("AWS::S3::Bucket", 0);
+        Assert.Contains(":s3:::pothole-pipeline-data", nodeList.ResourceTexts.Single(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_lock_table_is_keyed_by_cluster_name()
+    {
+        Default.Template.HasResourceProperties("AWS::DynamoDB::Table", new Dictionary<string, object>
+        {
+            ["TableName"] = "pothole-spark-lock",
+            ["KeySchema"] = new object[] { new Dictionary<string, object> { ["AttributeName"] = Orchestration.LockKey, ["KeyType"] = "HASH" } },
+            ["AttributeDefinitions"] = new object[] { new Dictionary<string, object> { ["AttributeName"] = Orchestration.LockKey, ["AttributeType"] = "S" } },
+            ["BillingMode"] = "PAY_PER_REQUEST",
+        });
+    }
+}

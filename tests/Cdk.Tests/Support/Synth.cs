@@ -1,0 +1,78 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Amazon.CDK;
+using Amazon.CDK.Assertions;
+using Pipeline.Cdk.Settings;
+
+namespace Pipeline.Cdk.Tests.Support;
+
+/// <summary>A synthesized stack and its template as JSON, for questions the assertion API asks awkwardly.</summary>
+internal sealed record Synthesized(PipelineStack Stack, AppSettings Settings, Template Template, JsonObject Json, string OutDir)
+{
+    public IEnumerable<(string Id, JsonObject Resource)> Resources(string type) =>
+        Json["Resources"]!.AsObject()
+            .Where(r => r.Value!["Type"]!.GetValue<string>() == type)
+            .Select(r => (r.Key, r.Value!.AsObject()));
+
+    public JsonObject Resource(string id) => Json["Resources"]![id]!.AsObject();
+
+    /// <summary>The logical id of the role a function named <paramref name="functionName"/> runs as.</summary>
+    public string FunctionRoleId(string functionName) =>
+        Resources("AWS::Lambda::Function")
+            .Single(f => f.Resource["Properties"]!["FunctionName"]!.GetValue<string>() == functionName)
+            .Resource["Properties"]!["Role"]!["Fn::GetAtt"]![0]!.GetValue<string>();
+}
+
+/// <summary>
+/// Synthesizes the stack the way Program does, from the real cdk.json context, with the function
+/// asset pointed at a stand-in <c>bootstrap</c> so the tests need no AOT publish.
+/// </summary>
+internal static class Synth
+{
+    private static readonly Lazy<Synthesized> Default = new(() => Stack());
+
+    public static Synthesized DefaultStack => Default.Value;
+
+    /// <summary>The context of cdk.json with test paths; <paramref name="edit"/> changes it before the synth.</summary>
+    public static JsonObject Context(Action<JsonObject>? edit = null)
+    {
+        var context = JsonNode.Parse(File.ReadAllText(Repo.CdkJson))!["context"]!.AsObject().DeepClone().AsObject();
+        context[AppSettings.FunctionsAssetKey] = FakeFunctionsAsset.Directory;
+        context[AppSettings.StateMachineDirectoryKey] = Repo.StateMachines;
+        edit?.Invoke(context);
+        return context;
+    }
+
+    public static App App(JsonObject context, string? outDir = null) =>
+        new(new AppProps { Context = (IDictionary<string, object>)ToClr(context)!, Outdir = outDir });
+
+    public static AppSettings Settings(Action<JsonObject>? edit = null) => AppSettings.FromContext(App(Context(edit)).Node);
+
+    public static Synthesized Stack(Action<JsonObject>? edit = null)
+    {
+        var outDir = Directory.CreateTempSubdirectory("cdk-tests-").FullName;
+        var app = App(Context(edit), outDir);
+        var settings = AppSettings.FromContext(app.Node);
+        var stack = PipelineApp.AddStack(app, settings);
+        var template = Template.FromStack(stack);
+        var json = JsonNode.Parse(JsonSerializer.Serialize(template.ToJSON()))!.AsObject();
+        return new Synthesized(stack, settings, template, json, outDir);
+    }
+
+    public static JsonObject Pipeline(this JsonObject context) => context[AppSettings.PipelineKey]!.AsObject();
+
+    public static JsonObject Deployment(this JsonObject context) => context[AppSettings.DeploymentKey]!.AsObject();
+
+    /// <summary>jsii takes context as plain dictionaries, arrays and scalars.</summary>
+    private static object? ToClr(JsonNode? node) => node switch
+    {
+        null => null,
+        JsonObject o => o.ToDictionary(p => p.Key, p => ToClr(p.Value)!),
+        JsonArray a => a.Select(ToClr).ToArray(),
+        JsonValue v when v.GetValueKind() is JsonValueKind.True or JsonValueKind.False => v.GetValue<bool>(),
+        JsonValue v when v.GetValueKind() == JsonValueKind.String => v.GetValue<string>(),
+        JsonValue v when v.GetValueKind() == JsonValueKind.Number => double.Parse(v.ToJsonString(), CultureInfo.InvariantCulture),
+        _ => throw new ArgumentException($"unexpected JSON node {node.GetType().Name}", nameof(node)),
+    };
+}

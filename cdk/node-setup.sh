@@ -5,7 +5,7 @@
 # of `export NAME='value'` lines carrying the settings below; the values are shell-quoted there.
 # What it leaves behind is what the pipeline's SSM commands rely on: Java 17, Spark in SPARK_HOME
 # with the S3A jars, python3, the unprivileged SPARK_USER owning Spark's directories, CODE_DIRECTORY
-# for the stage code, and aws, curl, pgrep and runuser on the PATH. It starts no daemon: the
+# for the stage code, and aws, curl, pgrep, runuser and flock on the PATH. It starts no daemon: the
 # pipeline starts Spark over SSM when a run needs it.
 #
 # Safe to run again (as root) if a first boot failed half-way:
@@ -37,7 +37,7 @@ fi
 # curl-minimal ships with the image (installing "curl" would conflict with it).
 dnf install -y --setopt=install_weak_deps=False \
   java-17-amazon-corretto-headless python3 python3-pip procps-ng util-linux tar gzip awscli-2
-for tool in aws curl python3 pgrep runuser java; do
+for tool in aws curl python3 pgrep runuser flock java; do
   command -v "$tool" >/dev/null || { echo "required tool missing after install: $tool" >&2; exit 1; }
 done
 

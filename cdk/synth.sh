@@ -4,6 +4,7 @@
 # Runs offline and without AWS credentials. Extra arguments go to `cdk synth` (e.g. -c key=value).
 #
 #   bash cdk/synth.sh
+#   SKIP_FUNCTIONS_PUBLISH=1 bash cdk/synth.sh   reuse artifacts/functions when a caller just published it
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -23,8 +24,12 @@ if [[ ! -x node_modules/.bin/cdk ]]; then
   npm ci --no-audit --no-fund
 fi
 
-echo "== dotnet publish src/Functions -> artifacts/functions"
-dotnet publish src/Functions -c Release -r linux-x64 -o artifacts/functions
+if [[ "${SKIP_FUNCTIONS_PUBLISH:-}" == "1" && -f artifacts/functions/bootstrap ]]; then
+  echo "== reusing artifacts/functions (SKIP_FUNCTIONS_PUBLISH=1)"
+else
+  echo "== dotnet publish src/Functions -> artifacts/functions"
+  dotnet publish src/Functions -c Release -r linux-x64 -o artifacts/functions
+fi
 
 echo "== dotnet build cdk"
 dotnet build cdk/Cdk.csproj -c Release

@@ -73,6 +73,4 @@ public sealed class PipelineFunctions : Construct
     }
 
     public IFunction this[string handler] => functions[handler];
-
-    public IReadOnlyDictionary<string, Function> ByHandler => functions;
 }

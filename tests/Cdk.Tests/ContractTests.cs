@@ -28,6 +28,14 @@ public sealed partial class ContractTests
     }
 
     [Fact]
+    public void SendCommand_is_allowed_for_the_document_the_command_runner_sends()
+    {
+        var source = File.ReadAllText(Repo.File("src", "Functions", "Adapters", "Aws", "SsmCommandRunner.cs"));
+
+        Assert.Contains($"Document = \"{Orchestration.RunShellScript}\";", source, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Every_function_gets_the_settings_as_the_shared_code_writes_them()
     {
         var synthesized = Synth.DefaultStack;

@@ -35,6 +35,8 @@ echo "== dotnet build cdk"
 dotnet build cdk/Cdk.csproj -c Release
 
 echo "== cdk synth -> cdk.out"
+# A fresh directory, so cdk.out holds exactly this synth (assets of earlier ones pile up otherwise).
+rm -rf cdk.out
 # The app was just built; cdk.json's "dotnet run" would build it again.
 npx --no-install cdk synth --quiet --output cdk.out \
   --app "dotnet cdk/bin/Release/net10.0/Pipeline.Cdk.dll" "$@"

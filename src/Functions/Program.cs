@@ -16,7 +16,7 @@ Pipeline.Functions.Handlers.IHandler handler;
 try
 {
     var settings = SettingsSource.Load(Environment.GetEnvironmentVariable);
-    handler = HandlerCatalog.Create(Environment.GetEnvironmentVariable("_HANDLER") ?? "", settings, TimeProvider.System, aws);
+    handler = HandlerCatalog.Create(Environment.GetEnvironmentVariable("_HANDLER") ?? "", settings, TimeProvider.System, new AwsPorts(aws, settings));
 }
 catch (Exception e)
 {

@@ -11,7 +11,8 @@ public sealed record ResolveRunOutput(
     string InputPrefix,
     int WorkerCount,
     IReadOnlyList<StageOutline> Stages,
-    IReadOnlyList<string> StageNames);
+    IReadOnlyList<string> StageNames,
+    int StageCount);
 
 public sealed record StageOutline(string Name, string OutputPrefix, int TimeoutSeconds, IReadOnlyList<string> SparkSubmitArgv);
 

@@ -30,7 +30,8 @@ public sealed class ResolveRun(PipelineSettings settings, TimeProvider clock) : 
             Template.Expand(settings.InputPrefix, date, settings.Bucket),
             settings.WorkerCount,
             stages,
-            stages.Select(s => s.Name).ToList());
+            stages.Select(s => s.Name).ToList(),
+            stages.Count);
     }
 
     private BatchDate ReadBatchDate(string inputJson)

@@ -26,7 +26,8 @@ public static class CommandLine
         {
             var settings = SettingsSource.Load(Environment.GetEnvironmentVariable);
             using var aws = new AwsClients();
-            var handler = HandlerCatalog.Create(args[1], settings, TimeProvider.System, aws);
+            var ports = EmulatorPorts.For(Environment.GetEnvironmentVariable, aws, settings);
+            var handler = HandlerCatalog.Create(args[1], settings, TimeProvider.System, ports);
             var input = args.Length == 3 ? args[2] : await stdin.ReadToEndAsync().ConfigureAwait(false);
             var output = await handler.InvokeAsync(input, CancellationToken.None).ConfigureAwait(false);
             await stdout.WriteLineAsync(output).ConfigureAwait(false);

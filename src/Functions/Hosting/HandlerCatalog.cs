@@ -1,4 +1,3 @@
-using Pipeline.Functions.Adapters.Aws;
 using Pipeline.Functions.Domain;
 using Pipeline.Functions.Handlers;
 
@@ -6,7 +5,7 @@ namespace Pipeline.Functions.Hosting;
 
 /// <summary>
 /// The only place that knows both handlers and adapters: picks a handler by its state name and
-/// gives it the AWS-backed ports it needs. Clients are shared for the life of the process.
+/// gives it the ports it needs from the factory chosen at start-up.
 /// </summary>
 public static class HandlerCatalog
 {
@@ -16,20 +15,20 @@ public static class HandlerCatalog
         nameof(SubmitStage), nameof(CommandStatus), nameof(VerifyOutput), nameof(StopSpark), nameof(StopCluster), nameof(ReleaseLock),
     ];
 
-    public static IHandler Create(string name, PipelineSettings settings, TimeProvider clock, AwsClients aws) => name switch
+    public static IHandler Create(string name, PipelineSettings settings, TimeProvider clock, IPortFactory ports) => name switch
     {
         nameof(ResolveRun) => new ResolveRun(settings, clock),
-        nameof(CheckInput) => new CheckInput(settings, clock, new S3ObjectStore(aws.S3)),
-        nameof(AcquireLock) => new AcquireLock(settings, clock, new DynamoDbRunLock(aws.DynamoDb, settings.LockTable)),
-        nameof(StartCluster) => new StartCluster(settings, clock, new Ec2Fleet(aws.Ec2)),
-        nameof(ClusterStatus) => new ClusterStatus(settings, clock, new Ec2Fleet(aws.Ec2), new SsmCommandRunner(aws.Ssm)),
-        nameof(StartSpark) => new StartSpark(settings, clock, new Ec2Fleet(aws.Ec2), new SsmCommandRunner(aws.Ssm)),
-        nameof(SubmitStage) => new SubmitStage(settings, clock, new Ec2Fleet(aws.Ec2), new SsmCommandRunner(aws.Ssm)),
-        nameof(CommandStatus) => new CommandStatus(settings, clock, new SsmCommandRunner(aws.Ssm)),
-        nameof(VerifyOutput) => new VerifyOutput(settings, clock, new S3ObjectStore(aws.S3)),
-        nameof(StopSpark) => new StopSpark(settings, clock, new Ec2Fleet(aws.Ec2), new SsmCommandRunner(aws.Ssm)),
-        nameof(StopCluster) => new StopCluster(settings, new Ec2Fleet(aws.Ec2)),
-        nameof(ReleaseLock) => new ReleaseLock(settings, new DynamoDbRunLock(aws.DynamoDb, settings.LockTable)),
+        nameof(CheckInput) => new CheckInput(settings, clock, ports.ObjectStore()),
+        nameof(AcquireLock) => new AcquireLock(settings, clock, ports.RunLock()),
+        nameof(StartCluster) => new StartCluster(settings, clock, ports.Fleet()),
+        nameof(ClusterStatus) => new ClusterStatus(settings, clock, ports.Fleet(), ports.Commands()),
+        nameof(StartSpark) => new StartSpark(settings, clock, ports.Fleet(), ports.Commands()),
+        nameof(SubmitStage) => new SubmitStage(settings, clock, ports.Fleet(), ports.Commands()),
+        nameof(CommandStatus) => new CommandStatus(settings, clock, ports.Commands()),
+        nameof(VerifyOutput) => new VerifyOutput(settings, clock, ports.ObjectStore()),
+        nameof(StopSpark) => new StopSpark(settings, clock, ports.Fleet(), ports.Commands()),
+        nameof(StopCluster) => new StopCluster(settings, ports.Fleet()),
+        nameof(ReleaseLock) => new ReleaseLock(settings, ports.RunLock()),
         _ => throw new PipelineException(ErrorNames.UnknownHandler, $"no handler named {BatchDate.Describe(name)}; expected one of {string.Join(", ", Names)}"),
     };
 }

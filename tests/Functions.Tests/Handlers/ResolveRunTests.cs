@@ -18,6 +18,7 @@ public sealed class ResolveRunTests
         Assert.Equal("2026-02-12", run.BatchDate);
         Assert.Equal("raw-sensor-data/dt=2026-02-12/", run.InputPrefix);
         Assert.Equal(["stage1_anomaly_detection", "stage2_spatial_clustering"], run.StageNames);
+        Assert.Equal(2, run.StageCount);
         Assert.Equal("stage2_spatial_clustering/dt=2026-02-12/", run.Stages[1].OutputPrefix);
         Assert.Contains("s3a://pothole-pipeline-data/stage1_anomaly_detected/dt=2026-02-12/", run.Stages[1].SparkSubmitArgv);
     }

@@ -1,0 +1,97 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Pipeline.Functions.Adapters.Emulator;
+
+/// <summary>
+/// Faults for runs against a local AWS emulator, read from the JSON file named by
+/// PIPELINE_FAULTS_FILE. They let the acceptance suite and `./pipeline local --fail-stage` make the
+/// outside world misbehave without touching the state machine or the handlers' logic:
+/// <code>
+/// {
+///   "agentsOffline": ["worker"],                      // these roles' SSM agents never come online
+///   "commands": [{ "commentContains": "stage1_anomaly_detection",
+///                  "status": "Failed", "exitCode": 1, "stderr": "..." }],  // how a matching command ends
+///   "awsErrors": [{ "operation": "StopInstances", "code": "RequestLimitExceeded", "times": 1 }]
+/// }
+/// </code>
+/// "times" is counted across processes in a file beside the plan (PIPELINE_FAULTS_FILE + ".used").
+/// </summary>
+public sealed record FaultPlan
+{
+    public const string Variable = "PIPELINE_FAULTS_FILE";
+
+    public IReadOnlyList<string> AgentsOffline { get; set; } = [];
+
+    public IReadOnlyList<CommandFault> Commands { get; set; } = [];
+
+    public IReadOnlyList<AwsFault> AwsErrors { get; set; } = [];
+
+    [JsonIgnore]
+    public string? UsedFile { get; set; }
+
+    public static FaultPlan Load(Func<string, string?> environment)
+    {
+        var path = environment(Variable);
+        if (string.IsNullOrEmpty(path) || !File.Exists(path))
+        {
+            return new FaultPlan();
+        }
+
+        var plan = JsonSerializer.Deserialize(File.ReadAllText(path), FaultJson.Default.FaultPlan) ?? new FaultPlan();
+        plan.UsedFile = path + ".used";
+        return plan;
+    }
+
+    /// <summary>The fault to raise for this operation now, if one is due; each use is recorded so "times" holds across processes.</summary>
+    public AwsFault? Due(string operation)
+    {
+        for (var i = 0; i < AwsErrors.Count; i++)
+        {
+            var fault = AwsErrors[i];
+            if (fault.Operation != operation)
+            {
+                continue;
+            }
+
+            var key = $"{i}:{operation}";
+            var used = UsedFile is not null && File.Exists(UsedFile) ? File.ReadAllLines(UsedFile).Count(l => l == key) : 0;
+            if (used < fault.Times)
+            {
+                if (UsedFile is not null)
+                {
+                    File.AppendAllLines(UsedFile, [key]);
+                }
+
+                return fault;
+            }
+        }
+
+        return null;
+    }
+}
+
+public sealed record CommandFault
+{
+    public string CommentContains { get; set; } = "";
+
+    /// <summary>Failed, TimedOut, Cancelled or Pending (never finishes).</summary>
+    public string Status { get; set; } = "Failed";
+
+    public int? ExitCode { get; set; } = 1;
+
+    public string Stderr { get; set; } = "";
+}
+
+public sealed record AwsFault
+{
+    public string Operation { get; set; } = "";
+
+    public string Code { get; set; } = "RequestLimitExceeded";
+
+    public int Times { get; set; } = 1;
+}
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, ReadCommentHandling = JsonCommentHandling.Skip, UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow)]
+[JsonSerializable(typeof(FaultPlan))]
+internal sealed partial class FaultJson : JsonSerializerContext;

@@ -1,0 +1,55 @@
+using Pipeline.Functions.Adapters.Aws;
+using Pipeline.Functions.Adapters.Emulator;
+using Pipeline.Functions.Domain;
+using Pipeline.Functions.Ports;
+
+namespace Pipeline.Functions.Hosting;
+
+/// <summary>Which adapters stand behind the ports in this process: AWS itself, or a local AWS emulator.</summary>
+public interface IPortFactory
+{
+    IObjectStore ObjectStore();
+
+    IFleet Fleet();
+
+    ICommandRunner Commands();
+
+    IRunLock RunLock();
+}
+
+/// <summary>Production: the AWS adapters on clients shared for the life of the process.</summary>
+public sealed class AwsPorts(AwsClients aws, PipelineSettings settings) : IPortFactory
+{
+    public IObjectStore ObjectStore() => new S3ObjectStore(aws.S3);
+
+    public IFleet Fleet() => new Ec2Fleet(aws.Ec2);
+
+    public ICommandRunner Commands() => new SsmCommandRunner(aws.Ssm);
+
+    public IRunLock RunLock() => new DynamoDbRunLock(aws.DynamoDb, settings.LockTable);
+}
+
+/// <summary>
+/// PIPELINE_LOCAL_EMULATOR=moto: the same AWS adapters against moto, plus what moto cannot do
+/// (agent reachability, command outcomes, injected faults). Never set in a deployed stack.
+/// </summary>
+public sealed class EmulatorPorts(AwsClients aws, PipelineSettings settings, FaultPlan faults) : IPortFactory
+{
+    public const string Variable = "PIPELINE_LOCAL_EMULATOR";
+
+    public IObjectStore ObjectStore() => new S3ObjectStore(aws.S3);
+
+    public IFleet Fleet() => new EmulatorFleet(new Ec2Fleet(aws.Ec2), faults);
+
+    public ICommandRunner Commands() => new EmulatorCommandRunner(new SsmCommandRunner(aws.Ssm), aws.Ssm, Fleet(), settings.ClusterName, faults);
+
+    public IRunLock RunLock() => new DynamoDbRunLock(aws.DynamoDb, settings.LockTable);
+
+    public static IPortFactory For(Func<string, string?> environment, AwsClients aws, PipelineSettings settings) =>
+        environment(Variable) switch
+        {
+            null or "" => new AwsPorts(aws, settings),
+            "moto" => new EmulatorPorts(aws, settings, FaultPlan.Load(environment)),
+            var other => throw new PipelineException(ErrorNames.InvalidSettings, $"{Variable}: expected \"moto\" or nothing, got {BatchDate.Describe(other)}"),
+        };
+}

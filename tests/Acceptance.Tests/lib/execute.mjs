@@ -1,0 +1,97 @@
+// Runs a definition on aws-local-stepfunctions with every Task calling the real bootstrap
+// (`bootstrap invoke <Handler>`) against moto. A failing bootstrap becomes an error whose name is
+// its errorType, exactly what Catch and Retry would match in AWS.
+import { spawn } from 'node:child_process';
+import { StateMachine } from 'aws-local-stepfunctions';
+import { taskStates, statesOfType } from './stack.mjs';
+
+export function invokeBootstrap(bootstrap, handler, input, env) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(bootstrap, ['invoke', handler], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => { stdout += d; });
+    child.stderr.on('data', (d) => { stderr += d; });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code === 0) {
+        resolve(JSON.parse(stdout));
+        return;
+      }
+      const last = stderr.trim().split('\n').at(-1) ?? '';
+      let parsed;
+      try { parsed = JSON.parse(last); } catch { parsed = { errorType: 'Bootstrap.Crashed', errorMessage: stderr.slice(-2000) }; }
+      const error = new Error(parsed.errorMessage);
+      error.name = parsed.errorType;
+      reject(error);
+    });
+    child.stdin.end(JSON.stringify(input));
+  });
+}
+
+/**
+ * @param options.lambdaFaults  {StateName: {error, times}}: the Lambda service fails before the
+ *                              function runs (Lambda.ServiceException and the like).
+ * @param options.afterTask     async (stateName, handler, output) => void: the outside world reacting
+ *                              to a task (the simulated cluster writing a stage's output).
+ * @param options.abortWhen     (event) => boolean: abort the execution when an event matches.
+ */
+export async function execute(definition, input, { stack, bootstrap, env, name, lambdaFaults = {}, afterTask, waitMs = 5, waitOverrides = {}, abortWhen }) {
+  const calls = [];
+  const handlers = {};
+  const faultsLeft = Object.fromEntries(Object.entries(lambdaFaults).map(([k, v]) => [k, v.times]));
+  for (const [stateName, resource] of taskStates(definition)) {
+    const handler = stack.handlerByArn[resource];
+    if (!handler) throw new Error(`${stateName}: resource ${resource} is not a function of the stack`);
+    handlers[stateName] = async (taskInput) => {
+      calls.push(handler);
+      if (faultsLeft[stateName] > 0) {
+        faultsLeft[stateName] -= 1;
+        const error = new Error(`injected: the Lambda service failed before ${handler} ran`);
+        error.name = lambdaFaults[stateName].error;
+        throw error;
+      }
+      const output = await invokeBootstrap(bootstrap, handler, taskInput, env);
+      if (afterTask) await afterTask(stateName, handler, output);
+      return output;
+    };
+  }
+  const waitTimeOverrides = Object.fromEntries(statesOfType(definition, 'Wait').map((s) => [s, waitOverrides[s] ?? waitMs]));
+  const retryIntervalOverrides = Object.fromEntries(taskStates(definition).map(([s]) => [s, 5]));
+
+  const machine = new StateMachine(definition, { validationOptions: { checkPaths: true, checkArn: true } });
+  const started = Date.now();
+  const execution = machine.run(input, {
+    overrides: { taskResourceLocalHandlers: handlers, waitTimeOverrides, retryIntervalOverrides },
+    noThrowOnAbort: true,
+    context: {
+      Execution: { Id: `arn:aws:states:ap-northeast-2:123456789012:execution:Pipeline:${name}`, Name: name, Input: input, StartTime: new Date().toISOString() },
+      StateMachine: { Id: 'arn:aws:states:ap-northeast-2:123456789012:stateMachine:Pipeline', Name: 'Pipeline' },
+    },
+  });
+  const events = [];
+  const collecting = (async () => {
+    for await (const event of execution.eventLogs) {
+      events.push(event);
+      if (abortWhen?.(event)) execution.abort();
+    }
+  })();
+
+  let status = 'SUCCEEDED';
+  let error = null;
+  let output = null;
+  try {
+    output = await execution.result;
+  } catch (e) {
+    const cause = e.cause ?? e;
+    status = cause.name === 'ExecutionTimeoutError' ? 'TIMED_OUT' : 'FAILED';
+    error = { name: cause.name, cause: cause.message };
+  }
+  await collecting.catch(() => {});
+  if (status === 'SUCCEEDED' && output === null && events.some((e) => e.type === 'ExecutionAborted')) status = 'ABORTED';
+  const failed = events.findLast((ev) => ev.type === 'ExecutionFailed');
+  if (failed) error = { name: failed.Error, cause: failed.Cause };
+  const entered = events.filter((e) => e.type === 'StateEntered').map((e) => e.state.name);
+  const retried = events.filter((e) => e.type === 'StateRetried').map((e) => e.state.name);
+  return { status, error, output, events, entered, retried, calls, seconds: (Date.now() - started) / 1000 };
+}

@@ -1,0 +1,51 @@
+// moto in server mode on a free 127.0.0.1 port, started and stopped by the suite.
+import { spawn } from 'node:child_process';
+import { createServer, connect } from 'node:net';
+
+export async function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function listening(port) {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => { socket.destroy(); resolve(true); });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+export async function startMoto() {
+  const port = await freePort();
+  const child = spawn('python3', ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(port)], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d) => { stderr = (stderr + d).slice(-4000); });
+  const deadline = Date.now() + 30_000;
+  while (!(await listening(port))) {
+    if (child.exitCode !== null) throw new Error(`moto.server exited: ${stderr}`);
+    if (Date.now() > deadline) { child.kill('SIGKILL'); throw new Error('moto.server did not start within 30 s'); }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const endpoint = `http://127.0.0.1:${port}`;
+  return {
+    endpoint,
+    /** Forgets every resource, so each scenario starts from an empty account. */
+    async reset() {
+      const response = await fetch(`${endpoint}/moto-api/reset`, { method: 'POST' });
+      if (!response.ok) throw new Error(`moto reset failed: ${response.status}`);
+    },
+    async stop() {
+      if (child.exitCode === null) {
+        child.kill('SIGTERM');
+        await new Promise((r) => { child.once('exit', r); setTimeout(r, 5000); });
+      }
+    },
+  };
+}

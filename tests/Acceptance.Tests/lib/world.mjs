@@ -1,0 +1,92 @@
+// What the stack would have created, made in moto: the data bucket with a day's input, the
+// tagged master and workers (stopped, as they idle between runs) and the lock table. Also the
+// read-back helpers the scenarios assert with.
+import { S3Client, CreateBucketCommand, PutObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { EC2Client, RunInstancesCommand, StopInstancesCommand, StartInstancesCommand, DescribeInstancesCommand } from '@aws-sdk/client-ec2';
+import { DynamoDBClient, CreateTableCommand, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { SSMClient, ListCommandsCommand } from '@aws-sdk/client-ssm';
+import { REGION } from './stack.mjs';
+
+const CREDENTIALS = { accessKeyId: 'testing', secretAccessKey: 'testing' };
+
+export function clients(endpoint) {
+  const config = { endpoint, region: REGION, credentials: CREDENTIALS };
+  return {
+    s3: new S3Client({ ...config, forcePathStyle: true }),
+    ec2: new EC2Client(config),
+    dynamodb: new DynamoDBClient(config),
+    ssm: new SSMClient(config),
+  };
+}
+
+export async function createWorld(aws, settings, { date, inputFiles = 3, nodeState = 'stopped' }) {
+  await aws.s3.send(new CreateBucketCommand({
+    Bucket: settings.bucket,
+    CreateBucketConfiguration: { LocationConstraint: REGION },
+  }));
+  const inputPrefix = settings.inputPrefix.replaceAll('{ds}', date).replaceAll('{ds_nodash}', date.replaceAll('-', ''));
+  for (let i = 0; i < inputFiles; i++) {
+    await aws.s3.send(new PutObjectCommand({ Bucket: settings.bucket, Key: `${inputPrefix}trip-${i}.parquet`, Body: 'sensor data (test fixture)' }));
+  }
+  await aws.dynamodb.send(new CreateTableCommand({
+    TableName: settings.lockTable,
+    KeySchema: [{ AttributeName: 'clusterName', KeyType: 'HASH' }],
+    AttributeDefinitions: [{ AttributeName: 'clusterName', AttributeType: 'S' }],
+    BillingMode: 'PAY_PER_REQUEST',
+  }));
+  const ids = [];
+  const roles = ['master', ...Array(settings.workerCount).fill('worker')];
+  for (const role of roles) {
+    const out = await aws.ec2.send(new RunInstancesCommand({
+      ImageId: 'ami-12345678', InstanceType: 't3.medium', MinCount: 1, MaxCount: 1,
+      TagSpecifications: [{ ResourceType: 'instance', Tags: [{ Key: 'SparkCluster', Value: settings.clusterName }, { Key: 'SparkRole', Value: role }] }],
+    }));
+    ids.push(out.Instances[0].InstanceId);
+  }
+  if (nodeState === 'stopped') await aws.ec2.send(new StopInstancesCommand({ InstanceIds: ids }));
+  else await aws.ec2.send(new StartInstancesCommand({ InstanceIds: ids }));
+  return { ids, inputPrefix };
+}
+
+export async function nodeStates(aws, settings) {
+  const out = await aws.ec2.send(new DescribeInstancesCommand({ Filters: [{ Name: 'tag:SparkCluster', Values: [settings.clusterName] }] }));
+  return out.Reservations.flatMap((r) => r.Instances).map((i) => i.State.Name);
+}
+
+export async function lockHolder(aws, settings) {
+  const out = await aws.dynamodb.send(new GetItemCommand({ TableName: settings.lockTable, Key: { clusterName: { S: settings.clusterName } }, ConsistentRead: true }));
+  return out.Item?.runId?.S ?? null;
+}
+
+export async function holdLock(aws, settings, runId) {
+  await aws.dynamodb.send(new PutItemCommand({
+    TableName: settings.lockTable,
+    Item: { clusterName: { S: settings.clusterName }, runId: { S: runId }, acquiredAt: { N: String(Date.now()) } },
+  }));
+}
+
+/** What was sent over "SSM", as moto recorded it (it runs nothing). */
+export async function sentCommands(aws) {
+  const out = await aws.ssm.send(new ListCommandsCommand({}));
+  return (out.Commands ?? []).map((c) => ({ id: c.CommandId, comment: c.Comment, script: c.Parameters?.commands?.[0] ?? '', instanceIds: c.InstanceIds }));
+}
+
+export async function keysUnder(aws, settings, prefix) {
+  const out = await aws.s3.send(new ListObjectsV2Command({ Bucket: settings.bucket, Prefix: prefix }));
+  return (out.Contents ?? []).map((o) => o.Key);
+}
+
+/**
+ * Stands in for the Spark cluster, which cannot run here: when a stage's spark-submit was sent,
+ * writes what a successful job leaves behind (a data file and _SUCCESS) under the --output of
+ * that command line, read back from moto's record of the command. Clearly simulated data.
+ */
+export async function simulateStageOutput(aws, settings, commandId) {
+  const command = (await sentCommands(aws)).find((c) => c.id === commandId);
+  const match = command?.script.match(/'--output' 's3a:\/\/([^/']+)\/([^']*)'/);
+  if (!match) throw new Error(`command ${commandId} has no --output s3a:// argument: ${command?.script}`);
+  const [, bucket, prefix] = match;
+  await aws.s3.send(new PutObjectCommand({ Bucket: bucket, Key: `${prefix}part-00000.json`, Body: '{"simulated":"written by the acceptance suite in place of Spark"}' }));
+  await aws.s3.send(new PutObjectCommand({ Bucket: bucket, Key: `${prefix}_SUCCESS`, Body: '' }));
+  return prefix;
+}

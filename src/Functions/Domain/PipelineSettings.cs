@@ -34,6 +34,9 @@ public sealed record PipelineSettings
     /// <summary>Unprivileged OS user Spark runs as (SSM commands themselves run as root).</summary>
     public string SparkUser { get; set; } = "spark";
 
+    /// <summary>Directory on the master for the per-stage lock files that serialise duplicate submissions.</summary>
+    public string LockDirectory { get; set; } = "/var/lock";
+
     public string LockTable { get; set; } = "pothole-spark-lock";
 
     /// <summary>CloudWatch Logs group for command output; empty keeps output in SSM only.</summary>
@@ -62,7 +65,7 @@ public sealed record PipelineSettings
             Name = "stage1_anomaly_detection",
             Script = "stage1_anomaly_detection.py",
             PyFiles = ["pothole_common.py"],
-            Args = ["--input", "s3a://{bucket}/raw-sensor-data/dt={ds}/", "--output", "s3a://{bucket}/stage1_anomaly_detected/dt={ds}/", "--date", "{ds}"],
+            Args = ["--batch-date", "{ds}", "--input", "s3a://{bucket}/raw-sensor-data/dt={ds}/", "--output", "s3a://{bucket}/stage1_anomaly_detected/dt={ds}/"],
             OutputPrefix = "stage1_anomaly_detected/dt={ds}/",
             TimeoutMinutes = 60,
         },
@@ -71,7 +74,11 @@ public sealed record PipelineSettings
             Name = "stage2_spatial_clustering",
             Script = "stage2_spatial_clustering.py",
             PyFiles = ["pothole_common.py"],
-            Args = ["--input", "s3a://{bucket}/stage1_anomaly_detected/dt={ds}/", "--output", "s3a://{bucket}/stage2_spatial_clustering/dt={ds}/", "--date", "{ds}"],
+            Args =
+            [
+                "--batch-date", "{ds}", "--input", "s3a://{bucket}/stage1_anomaly_detected/dt={ds}/",
+                "--output", "s3a://{bucket}/stage2_spatial_clustering/dt={ds}/", "--roads", "s3a://{bucket}/code/reference/road_segments.csv",
+            ],
             OutputPrefix = "stage2_spatial_clustering/dt={ds}/",
             TimeoutMinutes = 60,
         },

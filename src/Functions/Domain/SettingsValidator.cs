@@ -39,6 +39,7 @@ public static partial class SettingsValidator
         Range(p, "workerCount", s.WorkerCount, 1, 100);
         Match(p, "sparkHome", s.SparkHome, AbsolutePathPattern(), "an absolute path of A-Z, a-z, 0-9, '.', '_', '-' and '/'");
         Match(p, "codeDirectory", s.CodeDirectory, AbsolutePathPattern(), "an absolute path of A-Z, a-z, 0-9, '.', '_', '-' and '/'");
+        Match(p, "lockDirectory", s.LockDirectory, AbsolutePathPattern(), "an absolute path of A-Z, a-z, 0-9, '.', '_', '-' and '/'");
         Match(p, "sparkUser", s.SparkUser, UserPattern(), "a Linux user name: a-z, 0-9, '_' and '-', at most 32 characters");
         Match(p, "lockTable", s.LockTable, TablePattern(), "a DynamoDB table name: 3-255 characters of A-Z, a-z, 0-9, '_', '.' and '-'");
         if (!string.IsNullOrEmpty(s.CommandLogGroup))

@@ -57,7 +57,7 @@ public static class SparkCommands
     /// </summary>
     public static string SubmitScript(PipelineSettings settings, StagePlan plan, BatchDate date) =>
         ShellScript.Strict()
-            .Export("STAGE_LOCK", $"/var/lock/{settings.ClusterName}-{plan.Name}-{date.Ds}.lock")
+            .Export("STAGE_LOCK", $"{settings.LockDirectory.TrimEnd('/')}/{settings.ClusterName}-{plan.Name}-{date.Ds}.lock")
             .Command("cd", settings.CodeDirectory)
             .Fixed("exec 9>\"$STAGE_LOCK\"")
             .Fixed("flock 9")

@@ -5,10 +5,10 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { loadStack, REGION } from './lib/stack.mjs';
-import { startMoto } from './lib/moto.mjs';
-import { clients, createWorld, nodeStates, lockHolder, holdLock, sentCommands, keysUnder, simulateStageOutput } from './lib/world.mjs';
-import { execute } from './lib/execute.mjs';
+import { loadStack, REGION } from '../../local/lib/stack.mjs';
+import { startMoto } from '../../local/lib/moto.mjs';
+import { clients, createWorld, nodeStates, lockHolder, holdLock, sentCommands, keysUnder, simulateStageOutput } from '../../local/lib/world.mjs';
+import { execute } from '../../local/lib/execute.mjs';
 
 const root = resolve(import.meta.dirname, '../..');
 const bootstrap = join(root, 'artifacts/functions/bootstrap');

@@ -35,9 +35,11 @@ export function invokeBootstrap(bootstrap, handler, input, env) {
  * @param options.afterTask     async (stateName, handler, output) => void: the outside world reacting
  *                              to a task (the simulated cluster writing a stage's output).
  * @param options.abortWhen     (event) => boolean: abort the execution when an event matches.
+ * @param options.onEvent       (event) => void|Promise: sees each event as it happens (progress lines).
  */
-export async function execute(definition, input, { stack, bootstrap, env, name, lambdaFaults = {}, afterTask, waitMs = 5, waitOverrides = {}, abortWhen }) {
+export async function execute(definition, input, { stack, bootstrap, env, name, lambdaFaults = {}, afterTask, waitMs = 5, waitOverrides = {}, abortWhen, onEvent }) {
   const calls = [];
+  const invocations = [];
   const handlers = {};
   const faultsLeft = Object.fromEntries(Object.entries(lambdaFaults).map(([k, v]) => [k, v.times]));
   for (const [stateName, resource] of taskStates(definition)) {
@@ -51,7 +53,13 @@ export async function execute(definition, input, { stack, bootstrap, env, name, 
         error.name = lambdaFaults[stateName].error;
         throw error;
       }
-      const output = await invokeBootstrap(bootstrap, handler, taskInput, env);
+      const began = performance.now();
+      let output;
+      try {
+        output = await invokeBootstrap(bootstrap, handler, taskInput, env);
+      } finally {
+        invocations.push({ state: stateName, handler, ms: performance.now() - began });
+      }
       if (afterTask) await afterTask(stateName, handler, output);
       return output;
     };
@@ -73,6 +81,7 @@ export async function execute(definition, input, { stack, bootstrap, env, name, 
   const collecting = (async () => {
     for await (const event of execution.eventLogs) {
       events.push(event);
+      if (onEvent) await onEvent(event);
       if (abortWhen?.(event)) execution.abort();
     }
   })();
@@ -93,5 +102,5 @@ export async function execute(definition, input, { stack, bootstrap, env, name, 
   if (failed) error = { name: failed.Error, cause: failed.Cause };
   const entered = events.filter((e) => e.type === 'StateEntered').map((e) => e.state.name);
   const retried = events.filter((e) => e.type === 'StateRetried').map((e) => e.state.name);
-  return { status, error, output, events, entered, retried, calls, seconds: (Date.now() - started) / 1000 };
+  return { status, error, output, events, entered, retried, calls, invocations, seconds: (Date.now() - started) / 1000 };
 }

@@ -5,6 +5,8 @@ import { S3Client, CreateBucketCommand, PutObjectCommand, ListObjectsV2Command }
 import { EC2Client, RunInstancesCommand, StopInstancesCommand, StartInstancesCommand, DescribeInstancesCommand } from '@aws-sdk/client-ec2';
 import { DynamoDBClient, CreateTableCommand, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { SSMClient, ListCommandsCommand } from '@aws-sdk/client-ssm';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { REGION } from './stack.mjs';
 
 const CREDENTIALS = { accessKeyId: 'testing', secretAccessKey: 'testing' };
@@ -46,6 +48,35 @@ export async function createWorld(aws, settings, { date, inputFiles = 3, nodeSta
   if (nodeState === 'stopped') await aws.ec2.send(new StopInstancesCommand({ InstanceIds: ids }));
   else await aws.ec2.send(new StartInstancesCommand({ InstanceIds: ids }));
   return { ids, inputPrefix };
+}
+
+/** Uploads every file under a directory (recursively) below a key prefix; returns the keys written. */
+export async function uploadDirectory(aws, bucket, prefix, dir, keep = () => true) {
+  const keys = [];
+  const walk = async (folder) => {
+    for (const entry of readdirSync(folder)) {
+      const path = join(folder, entry);
+      if (statSync(path).isDirectory()) {
+        await walk(path);
+      } else if (keep(path)) {
+        const key = prefix + relative(dir, path).split('\\').join('/');
+        await aws.s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: readFileSync(path) }));
+        keys.push(key);
+      }
+    }
+  };
+  await walk(dir);
+  return keys;
+}
+
+/** Each node of the cluster with its role and EC2 state. */
+export async function nodes(aws, settings) {
+  const out = await aws.ec2.send(new DescribeInstancesCommand({ Filters: [{ Name: 'tag:SparkCluster', Values: [settings.clusterName] }] }));
+  return out.Reservations.flatMap((r) => r.Instances).map((i) => ({
+    id: i.InstanceId,
+    role: i.Tags.find((t) => t.Key === 'SparkRole')?.Value,
+    state: i.State.Name,
+  }));
 }
 
 export async function nodeStates(aws, settings) {

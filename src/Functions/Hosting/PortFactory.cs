@@ -1,5 +1,6 @@
 using Pipeline.Functions.Adapters.Aws;
 using Pipeline.Functions.Adapters.Emulator;
+using Pipeline.Functions.Adapters.Local;
 using Pipeline.Functions.Domain;
 using Pipeline.Functions.Ports;
 
@@ -50,6 +51,28 @@ public sealed class EmulatorPorts(AwsClients aws, PipelineSettings settings, Fau
         {
             null or "" => new AwsPorts(aws, settings),
             "moto" => new EmulatorPorts(aws, settings, FaultPlan.Load(environment)),
-            var other => throw new PipelineException(ErrorNames.InvalidSettings, $"{Variable}: expected \"moto\" or nothing, got {BatchDate.Describe(other)}"),
+            "local" => new LocalPorts(aws, settings, FaultPlan.Load(environment), Required(environment, LocalCommandRunner.RootVariable), Required(environment, LocalCommandRunner.PrologueVariable)),
+            var other => throw new PipelineException(ErrorNames.InvalidSettings, $"{Variable}: expected \"moto\", \"local\" or nothing, got {BatchDate.Describe(other)}"),
         };
+
+    private static string Required(Func<string, string?> environment, string name) =>
+        environment(name) is { Length: > 0 } value
+            ? value
+            : throw new PipelineException(ErrorNames.InvalidSettings, $"{name} must be set when {Variable}=local");
+}
+
+/// <summary>
+/// PIPELINE_LOCAL_EMULATOR=local (./pipeline local): S3, EC2 and DynamoDB in moto, and the nodes'
+/// commands really executed on this machine by <see cref="LocalCommandRunner"/>. Every node is this
+/// machine, so its private address is the loopback address.
+/// </summary>
+public sealed class LocalPorts(AwsClients aws, PipelineSettings settings, FaultPlan faults, string root, string prologue) : IPortFactory
+{
+    public IObjectStore ObjectStore() => new S3ObjectStore(aws.S3);
+
+    public IFleet Fleet() => new LocalFleet(new EmulatorFleet(new Ec2Fleet(aws.Ec2), faults), root);
+
+    public ICommandRunner Commands() => new LocalCommandRunner(root, prologue, Fleet(), settings.ClusterName, faults);
+
+    public IRunLock RunLock() => new DynamoDbRunLock(aws.DynamoDb, settings.LockTable);
 }

@@ -1,0 +1,3 @@
+#!/usr/bin/env bash
+# Spark stand-in (./pipeline local): see ../standin.py. Not Spark.
+exec python3 "$(dirname "${BASH_SOURCE[0]}")/../standin.py" stop-worker "$@"

@@ -11,6 +11,8 @@ public sealed class FakeCommandRunner : ICommandRunner
 
     public Dictionary<(string CommandId, string InstanceId), CommandInvocation> Invocations { get; } = [];
 
+    public List<(string CommandId, string InstanceId)> Polled { get; } = [];
+
     public Task<IReadOnlySet<string>> ReachableAsync(IReadOnlyList<string> instanceIds, CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlySet<string>>(instanceIds.Where(Online.Contains).ToHashSet());
 
@@ -24,8 +26,11 @@ public sealed class FakeCommandRunner : ICommandRunner
     public void Set(string commandId, string instanceId, CommandState state, int? exitCode = null, string stderr = "") =>
         Invocations[(commandId, instanceId)] = new CommandInvocation(instanceId, state, exitCode, stderr, state.ToString());
 
-    public Task<CommandInvocation> GetAsync(string commandId, string instanceId, CancellationToken cancellationToken) =>
-        Task.FromResult(Invocations.TryGetValue((commandId, instanceId), out var invocation)
+    public Task<CommandInvocation> GetAsync(string commandId, string instanceId, CancellationToken cancellationToken)
+    {
+        Polled.Add((commandId, instanceId));
+        return Task.FromResult(Invocations.TryGetValue((commandId, instanceId), out var invocation)
             ? invocation
             : new CommandInvocation(instanceId, CommandState.NotYetVisible, null, "", "InvocationDoesNotExist"));
+    }
 }

@@ -1,0 +1,161 @@
+using CsCheck;
+using Pipeline.Functions.Domain;
+using Pipeline.Functions.Handlers;
+using Pipeline.Functions.Tests.Fakes;
+
+namespace Pipeline.Functions.Tests.Fuzz;
+
+/// <summary>
+/// Thousands of malformed inputs per entry point: each must be refused with Pipeline.InvalidInput,
+/// a message naming the field, and no call reaching any port (the fakes record every call).
+/// </summary>
+public sealed class EntryPointFuzzTests
+{
+    private static readonly FixedClock Clock = FixedClock.At("2026-02-13T01:00:00Z");
+    private static readonly DateOnly Latest = new(2026, 2, 14);
+    private static readonly PipelineSettings Settings = PipelineSettings.PotholePipeline;
+
+    private int checkedCases;
+
+    /// <summary>How many generated inputs were actually checked (filtered-out samples do not count).</summary>
+    private void Checked() => Interlocked.Increment(ref checkedCases);
+
+    private void AtLeast(int count) => Assert.True(checkedCases >= count, $"only {checkedCases} malformed inputs were checked");
+
+    private static void Refused(string field, Func<Task> call)
+    {
+        var e = Assert.ThrowsAsync<PipelineException>(call).GetAwaiter().GetResult();
+        Assert.Equal(ErrorNames.InvalidInput, e.ErrorName);
+        Assert.Contains(field, e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_execution_input_refuses_every_malformed_date()
+    {
+        var resolve = new ResolveRun(Settings, Clock);
+        MalformedInput.NearDates.Where(d => !MalformedInput.IsAcceptableDate(d, Latest)).Sample(
+            date =>
+            {
+                Refused("date", () => resolve.InvokeAsync($$"""{"date":{{MalformedInput.Json(date)}}}""", CancellationToken.None));
+                Checked();
+            },
+            iter: 2000);
+        AtLeast(1000);
+    }
+
+    [Fact]
+    public void The_execution_input_refuses_wrong_types_broken_json_and_unknown_fields()
+    {
+        var resolve = new ResolveRun(Settings, Clock);
+        var cases = Gen.OneOf(
+            MalformedInput.NonStringJson.Select(v => ($$"""{"date":{{v}}}""", "date")),
+            MalformedInput.NonStringJson.Select(v => ($$"""{"scheduledTime":{{v}}}""", "scheduledTime")),
+            MalformedInput.NearDates.Where(v => !v.EndsWith('Z')).Select(v => ($$"""{"scheduledTime":{{MalformedInput.Json(v)}}}""", "scheduledTime")),
+            MalformedInput.BrokenJson.Select(v => (v, "input")),
+            MalformedInput.NonStringJson.Where(v => !v.StartsWith('{')).Select(v => (v, "input")),
+            MalformedInput.HostileText.Where(k => k is not "date" and not "scheduledTime").Select(k => ("{" + MalformedInput.Json(k) + ":\"2026-02-12\"}", "is not a known field")));
+        cases.Sample(
+            c =>
+            {
+                Refused(c.Item2, () => resolve.InvokeAsync(c.Item1, CancellationToken.None));
+                Checked();
+            },
+            iter: 2000);
+        AtLeast(1000);
+    }
+
+    [Fact]
+    public void Tasks_that_take_a_date_refuse_it_before_touching_s3_ec2_or_ssm()
+    {
+        var store = new InMemoryObjectStore();
+        var fleet = FakeFleet.Cluster("running");
+        var runner = new FakeCommandRunner();
+        IHandler[] handlers =
+        [
+            new CheckInput(Settings, Clock, store),
+            new VerifyOutput(Settings, Clock, store),
+            new SubmitStage(Settings, Clock, fleet, runner),
+        ];
+        var badDates = Gen.OneOf(
+            MalformedInput.NearDates.Where(d => !MalformedInput.IsAcceptableDate(d, Latest)).Select(MalformedInput.Json),
+            MalformedInput.NonStringJson);
+        Gen.Select(Gen.Int[0, handlers.Length - 1], badDates).Sample(
+            (h, date) =>
+            {
+                Refused("batchDate", () => handlers[h].InvokeAsync($$"""{"batchDate":{{date}},"stage":"stage1_anomaly_detection"}""", CancellationToken.None));
+                Checked();
+            },
+            iter: 1500);
+        AtLeast(1000);
+        Assert.Empty(store.Listings);
+        Assert.Empty(fleet.Calls);
+        Assert.Empty(runner.Sent);
+    }
+
+    [Fact]
+    public void Tasks_that_take_a_stage_refuse_any_name_that_is_not_configured()
+    {
+        var store = new InMemoryObjectStore();
+        var fleet = FakeFleet.Cluster("running");
+        var runner = new FakeCommandRunner();
+        IHandler[] handlers = [new VerifyOutput(Settings, Clock, store), new SubmitStage(Settings, Clock, fleet, runner)];
+        var names = Settings.Stages.Select(s => s.Name).ToHashSet();
+        var badStages = Gen.OneOf(
+            MalformedInput.HostileText.Where(s => !names.Contains(s)).Select(MalformedInput.Json),
+            MalformedInput.HostileText.Select(s => MalformedInput.Json("stage1_anomaly_detection" + s)).Where(s => s != "\"stage1_anomaly_detection\""),
+            MalformedInput.NonStringJson);
+        Gen.Select(Gen.Int[0, 1], badStages).Sample(
+            (h, stage) =>
+            {
+                Refused("stage", () => handlers[h].InvokeAsync($$"""{"batchDate":"2026-02-12","stage":{{stage}}}""", CancellationToken.None));
+                Checked();
+            },
+            iter: 1500);
+        AtLeast(1000);
+        Assert.Empty(store.Listings);
+        Assert.Empty(fleet.Calls);
+        Assert.Empty(runner.Sent);
+    }
+
+    [Fact]
+    public void The_lock_tasks_refuse_malformed_run_ids_before_touching_the_lock()
+    {
+        var runLock = new InMemoryRunLock();
+        IHandler[] handlers = [new AcquireLock(Settings, Clock, runLock), new ReleaseLock(Settings, runLock)];
+        var badIds = Gen.OneOf(
+            MalformedInput.HostileText.Where(s => s.Length == 0 || s.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or ':' or '-'))).Select(MalformedInput.Json),
+            Gen.Int[129, 5000].Select(n => MalformedInput.Json(new string('a', n))),
+            MalformedInput.NonStringJson);
+        Gen.Select(Gen.Int[0, 1], badIds).Sample(
+            (h, id) =>
+            {
+                Refused("runId", () => handlers[h].InvokeAsync($$"""{"runId":{{id}}}""", CancellationToken.None));
+                Checked();
+            },
+            iter: 1500);
+        AtLeast(1000);
+        Assert.Empty(runLock.Held);
+    }
+
+    [Fact]
+    public void Command_status_refuses_malformed_command_references_before_asking_ssm()
+    {
+        var runner = new FakeCommandRunner();
+        var handler = new CommandStatus(Settings, Clock, runner);
+        const string goodId = "8a3f1c2e-0000-4000-8000-000000000001";
+        var cases = Gen.OneOf(
+            MalformedInput.HostileText.Select(id => ($$"""{"commands":[{"commandId":{{MalformedInput.Json(id)}},"instanceIds":["i-0000000000000000a"]}],"deadline":"2026-02-13T02:00:00Z"}""", "commandId")),
+            MalformedInput.HostileText.Select(i => ($$"""{"commands":[{"commandId":"{{goodId}}","instanceIds":[{{MalformedInput.Json("i-" + i)}}]}],"deadline":"2026-02-13T02:00:00Z"}""", "instanceIds")),
+            MalformedInput.HostileText.Select(d => ($$"""{"commands":[{"commandId":"{{goodId}}","instanceIds":["i-0000000000000000a"]}],"deadline":{{MalformedInput.Json(d)}}}""", "deadline")),
+            MalformedInput.NonStringJson.Select(v => ($$"""{"commands":{{v}},"deadline":"2026-02-13T02:00:00Z"}""", "input")));
+        cases.Sample(c =>
+        {
+            var e = Assert.ThrowsAsync<PipelineException>(() => handler.InvokeAsync(c.Item1, CancellationToken.None)).GetAwaiter().GetResult();
+            Assert.Equal(ErrorNames.InvalidInput, e.ErrorName);
+            Assert.True(e.Message.Contains(c.Item2, StringComparison.Ordinal) || e.Message.StartsWith("input:", StringComparison.Ordinal) || e.Message.StartsWith("commands", StringComparison.Ordinal), e.Message);
+            Checked();
+        }, iter: 1500);
+        AtLeast(1000);
+        Assert.Empty(runner.Polled);
+    }
+}

@@ -51,4 +51,27 @@ public sealed class Ec2FleetTests(MotoFixture moto)
     {
         Assert.Empty(await new Ec2Fleet(moto.Aws.Ec2).FindAsync(NewCluster(), CancellationToken.None));
     }
+
+    [Fact]
+    public async Task A_node_whose_tags_were_changed_is_no_longer_part_of_the_cluster()
+    {
+        var cluster = NewCluster();
+        var ids = await moto.LaunchClusterAsync(cluster, workers: 2);
+        await moto.Aws.Ec2.CreateTagsAsync(new CreateTagsRequest { Resources = [ids[1]], Tags = [new Tag("SparkRole", "retired")] });
+        var nodes = await new Ec2Fleet(moto.Aws.Ec2).FindAsync(cluster, CancellationToken.None);
+        Assert.DoesNotContain(nodes, n => n.InstanceId == ids[1]);
+    }
+
+    [Fact]
+    public async Task A_vanished_worker_stops_the_run_with_NodesMissing_naming_what_was_found()
+    {
+        var cluster = NewCluster();
+        var ids = await moto.LaunchClusterAsync(cluster, workers: 2);
+        await moto.Aws.Ec2.TerminateInstancesAsync(new TerminateInstancesRequest { InstanceIds = [ids[2]] });
+        var settings = Pipeline.Functions.Domain.PipelineSettings.PotholePipeline with { ClusterName = cluster };
+        var handler = new Pipeline.Functions.Handlers.StartCluster(settings, TimeProvider.System, new Ec2Fleet(moto.Aws.Ec2));
+        var e = await Assert.ThrowsAsync<Pipeline.Functions.Domain.PipelineException>(() => handler.HandleAsync(new Pipeline.Functions.Handlers.EmptyInput(), CancellationToken.None));
+        Assert.Equal(Pipeline.Functions.Domain.ErrorNames.NodesMissing, e.ErrorName);
+        Assert.Contains($"found 1 master(s) [{ids[0]}] and 1 worker(s) [{ids[1]}]", e.Message, StringComparison.Ordinal);
+    }
 }

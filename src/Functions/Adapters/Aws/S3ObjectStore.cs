@@ -1,5 +1,6 @@
 using Amazon.S3;
 using Amazon.S3.Model;
+using Pipeline.Functions.Domain;
 using Pipeline.Functions.Ports;
 
 namespace Pipeline.Functions.Adapters.Aws;
@@ -10,7 +11,10 @@ public sealed class S3ObjectStore(IAmazonS3 s3) : IObjectStore
     {
         var response = await s3.ListObjectsV2Async(new ListObjectsV2Request { BucketName = bucket, Prefix = prefix, MaxKeys = maxKeys }, cancellationToken).ConfigureAwait(false);
         // SDK v4 leaves collections null when the service returned none.
-        var objects = (response.S3Objects ?? []).Select(o => new StoredObject(o.Key, o.Size ?? 0)).ToList();
+        var objects = (response.S3Objects ?? []).Select(o => new StoredObject(
+                string.IsNullOrEmpty(o.Key) ? throw new PipelineException(ErrorNames.AwsResponseInvalid, $"ListObjectsV2 on s3://{bucket}/{prefix} returned an object without a key") : o.Key,
+                o.Size ?? 0))
+            .ToList();
         return new PrefixListing(objects, response.IsTruncated ?? false);
     }
 }

@@ -71,9 +71,13 @@ public sealed class LocalCommandRunnerTests : IDisposable
     public async Task A_running_command_is_pending_and_an_unknown_one_not_yet_visible()
     {
         var runner = Runner();
-        var id = await runner.SendAsync(new CommandRequest([fleet.MasterId], "sleep 2\n", "test", 60, null), CancellationToken.None);
+        var release = Path.Combine(root, "release");
+        // The command runs until the test lets it finish, however slow the machine is.
+        var id = await runner.SendAsync(new CommandRequest([fleet.MasterId], $"while [ ! -e '{release}' ]; do sleep 0.05; done\n", "test", 60, null), CancellationToken.None);
         Assert.Equal(CommandState.Pending, (await runner.GetAsync(id, fleet.MasterId, CancellationToken.None)).State);
         Assert.Equal(CommandState.NotYetVisible, (await runner.GetAsync(Guid.NewGuid().ToString(), fleet.MasterId, CancellationToken.None)).State);
+        await File.WriteAllTextAsync(release, "");
+        Assert.Equal(CommandState.Succeeded, (await FinishedAsync(runner, id, fleet.MasterId)).State);
     }
 
     [Fact]

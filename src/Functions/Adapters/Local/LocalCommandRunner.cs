@@ -103,9 +103,9 @@ public sealed class LocalCommandRunner(string root, string prologue, IFleet flee
     /// <summary>Starts the command in its own session so it outlives this short-lived bootstrap process.</summary>
     private static void Detach(string runner)
     {
+        // Its own pipes, not this process's stdout: the caller reads this process's stdout as JSON.
         var start = new ProcessStartInfo("setsid")
         {
-            RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
@@ -115,7 +115,10 @@ public sealed class LocalCommandRunner(string root, string prologue, IFleet flee
         }
 
         using var process = Process.Start(start) ?? throw new InvalidOperationException("could not start setsid");
-        process.StandardInput.Close();
         process.WaitForExit();
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"setsid could not start the local command: {process.StandardError.ReadToEnd()}");
+        }
     }
 }

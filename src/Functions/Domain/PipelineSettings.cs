@@ -68,6 +68,7 @@ public sealed record PipelineSettings
             Args = ["--batch-date", "{ds}", "--input", "s3a://{bucket}/raw-sensor-data/dt={ds}/", "--output", "s3a://{bucket}/stage1_anomaly_detected/dt={ds}/"],
             OutputPrefix = "stage1_anomaly_detected/dt={ds}/",
             TimeoutMinutes = 60,
+            ExpectedMinutes = 15,
         },
         new()
         {
@@ -81,6 +82,7 @@ public sealed record PipelineSettings
             ],
             OutputPrefix = "stage2_spatial_clustering/dt={ds}/",
             TimeoutMinutes = 60,
+            ExpectedMinutes = 15,
         },
     ];
 }
@@ -127,4 +129,10 @@ public sealed record StageSpec
     public string OutputPrefix { get; set; } = "";
 
     public int TimeoutMinutes { get; set; } = 60;
+
+    /// <summary>
+    /// How long the stage usually runs; the first status check comes then, and later ones back off
+    /// from the poll settings. 0 = unknown: check after poll.initialSeconds.
+    /// </summary>
+    public int ExpectedMinutes { get; set; }
 }

@@ -143,6 +143,7 @@ public static partial class SettingsValidator
 
             DatedPrefix(p, $"{at}.outputPrefix", stage.OutputPrefix);
             Range(p, $"{at}.timeoutMinutes", stage.TimeoutMinutes, 1, 720);
+            Range(p, $"{at}.expectedMinutes", stage.ExpectedMinutes, 0, Math.Max(0, stage.TimeoutMinutes - 1));
             total += stage.TimeoutMinutes;
         }
 

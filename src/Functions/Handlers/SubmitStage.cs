@@ -10,6 +10,9 @@ namespace Pipeline.Functions.Handlers;
 public sealed class SubmitStage(PipelineSettings settings, TimeProvider clock, IFleet fleet, ICommandRunner runner)
     : Handler<StageInput, StageCommandOutput>(HandlerJson.Readable.StageInput, HandlerJson.Readable.StageCommandOutput)
 {
+    /// <summary>Look first when the stage usually ends, not every few seconds from the start.</summary>
+    public int FirstCheckSeconds(StageSpec stage) => stage.ExpectedMinutes > 0 ? stage.ExpectedMinutes * 60 : settings.Poll.InitialSeconds;
+
     public override async Task<StageCommandOutput> HandleAsync(StageInput input, CancellationToken cancellationToken)
     {
         var date = Inputs.Date(input.BatchDate, settings, clock);
@@ -31,6 +34,6 @@ public sealed class SubmitStage(PipelineSettings settings, TimeProvider clock, I
             date.Ds,
             [new CommandRef(commandId, [master.InstanceId], stage.Name)],
             Inputs.Timestamp(clock.GetUtcNow().AddSeconds(plan.TimeoutSeconds + StartSpark.DeliverySeconds)),
-            settings.Poll.InitialSeconds);
+            FirstCheckSeconds(stage));
     }
 }

@@ -46,6 +46,8 @@ public sealed class SettingsValidatorTests
         { "stages[0].args[0]", Good with { Stages = [Stage with { Args = ["a\nb"] }] } },
         { "stages[0].outputPrefix", Good with { Stages = [Stage with { OutputPrefix = "out/" }] } },
         { "stages[0].timeoutMinutes", Good with { Stages = [Stage with { TimeoutMinutes = 0 }] } },
+        { "stages[0].expectedMinutes", Good with { Stages = [Stage with { ExpectedMinutes = 60 }] } },
+        { "stages[0].expectedMinutes", Good with { Stages = [Stage with { ExpectedMinutes = -1 }] } },
         { "maxRunMinutes", Good with { MaxRunMinutes = 60 } },
     };
 

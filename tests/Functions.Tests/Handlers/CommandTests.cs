@@ -57,6 +57,16 @@ public sealed class SubmitStageTests
         Assert.Contains("'s3a://pothole-pipeline-data/stage2_spatial_clustering/dt=2026-02-12/'", request.Script, StringComparison.Ordinal);
         Assert.Equal("stage2_spatial_clustering", result.Commands[0].Purpose);
         Assert.Equal("2026-02-13T02:02:00.0000000+00:00", result.Deadline);
+        Assert.Equal(15 * 60, result.WaitSeconds);
+    }
+
+    [Fact]
+    public async Task Without_an_expected_duration_the_first_check_comes_after_the_initial_poll()
+    {
+        var stage = PipelineSettings.PotholePipeline.Stages[0] with { ExpectedMinutes = 0 };
+        var settings = PipelineSettings.PotholePipeline with { Stages = [stage] };
+        var result = await new SubmitStage(settings, clock, fleet, runner).HandleAsync(new StageInput("2026-02-12", stage.Name), CancellationToken.None);
+        Assert.Equal(settings.Poll.InitialSeconds, result.WaitSeconds);
     }
 
     [Theory]

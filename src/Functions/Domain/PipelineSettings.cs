@@ -52,6 +52,9 @@ public sealed record PipelineSettings
 
     public PollSettings Poll { get; set; } = new();
 
+    /// <summary>Sensor mode for CheckInput, like Airflow's S3KeySensor in reschedule mode.</summary>
+    public InputWaitSettings InputWait { get; set; } = new();
+
     public SubmitSettings Submit { get; set; } = new();
 
     public IReadOnlyList<StageSpec> Stages { get; set; } = PotholeStages;
@@ -93,6 +96,18 @@ public sealed record PollSettings
     public int InitialSeconds { get; set; } = 15;
 
     public int MaxSeconds { get; set; } = 120;
+}
+
+/// <summary>
+/// How long a run waits for its input to appear before failing with Pipeline.InputMissing. The wait
+/// happens before the lock is taken and before any node starts, so it holds no cluster.
+/// TimeoutSeconds 0 = do not wait: no input is an immediate failure.
+/// </summary>
+public sealed record InputWaitSettings
+{
+    public int TimeoutSeconds { get; set; }
+
+    public int PollSeconds { get; set; } = 300;
 }
 
 /// <summary>spark-submit options shared by every stage (client mode on the master, as the original DAG ran).</summary>

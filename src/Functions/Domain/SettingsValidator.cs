@@ -60,6 +60,20 @@ public static partial class SettingsValidator
             Range(p, "poll.maxSeconds", s.Poll.MaxSeconds, Math.Max(1, s.Poll.InitialSeconds), 3600);
         }
 
+        if (s.InputWait is null)
+        {
+            p.Add("inputWait: expected an object with timeoutSeconds and pollSeconds");
+        }
+        else
+        {
+            if (s.InputWait.TimeoutSeconds != 0)
+            {
+                Range(p, "inputWait.timeoutSeconds", s.InputWait.TimeoutSeconds, 10, 86_400);
+            }
+
+            Range(p, "inputWait.pollSeconds", s.InputWait.PollSeconds, 1, 3600);
+        }
+
         Submit(p, s.Submit);
         Stages(p, s.Stages, s.MaxRunMinutes);
         return p;

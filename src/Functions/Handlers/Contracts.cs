@@ -12,11 +12,17 @@ public sealed record ResolveRunOutput(
     int WorkerCount,
     IReadOnlyList<StageOutline> Stages,
     IReadOnlyList<string> StageNames,
-    int StageCount);
+    int StageCount,
+    string? InputWaitDeadline);
 
 public sealed record StageOutline(string Name, string OutputPrefix, int TimeoutSeconds, IReadOnlyList<string> SparkSubmitArgv);
 
 public sealed record DateInput(string? BatchDate);
+
+public sealed record CheckInputInput(string? BatchDate, string? WaitDeadline);
+
+/// <summary>Ready when the input is there; otherwise (sensor mode) when to look again.</summary>
+public sealed record CheckInputOutput(string Bucket, string Prefix, bool Ready, int ObjectCount, bool MoreObjects, string? FirstKey, int WaitSeconds);
 
 public sealed record PrefixReport(string Bucket, string Prefix, int ObjectCount, bool MoreObjects, string? FirstKey);
 

@@ -9,6 +9,8 @@ namespace Pipeline.Functions.Handlers;
     DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
 [JsonSerializable(typeof(ResolveRunOutput))]
 [JsonSerializable(typeof(DateInput))]
+[JsonSerializable(typeof(CheckInputInput))]
+[JsonSerializable(typeof(CheckInputOutput))]
 [JsonSerializable(typeof(PrefixReport))]
 [JsonSerializable(typeof(RunInput))]
 [JsonSerializable(typeof(AcquireLockOutput))]

@@ -25,8 +25,10 @@ public static partial class Inputs
             ? value
             : throw PipelineException.InvalidInput("runId", $"expected the execution name (1-128 characters of A-Z, a-z, 0-9, '.', '_', ':' and '-'), got {(value is null ? "nothing" : BatchDate.Describe(value))}");
 
+    private static readonly string[] TimestampFormats = ["O", "yyyy-MM-dd'T'HH:mm:ssK", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFFK"];
+
     public static DateTimeOffset Timestamp(string field, string? value) =>
-        value is not null && DateTimeOffset.TryParseExact(value, "O", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at)
+        value is not null && DateTimeOffset.TryParseExact(value, TimestampFormats, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at)
             ? at
             : throw PipelineException.InvalidInput(field, $"expected an ISO-8601 timestamp as written by an earlier task, got {(value is null ? "nothing" : BatchDate.Describe(value))}");
 

@@ -31,7 +31,8 @@ public sealed class ResolveRun(PipelineSettings settings, TimeProvider clock) : 
             settings.WorkerCount,
             stages,
             stages.Select(s => s.Name).ToList(),
-            stages.Count);
+            stages.Count,
+            settings.InputWait.TimeoutSeconds > 0 ? Inputs.Timestamp(clock.GetUtcNow().AddSeconds(settings.InputWait.TimeoutSeconds)) : null);
     }
 
     private BatchDate ReadBatchDate(string inputJson)

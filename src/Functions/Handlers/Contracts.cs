@@ -82,3 +82,6 @@ public sealed record CommandStatusOutput(
     IReadOnlyList<InvocationReport> Invocations);
 
 public sealed record EmptyInput;
+
+/// <summary>What the sweeper did: idle, run-in-progress, stopped-forgotten-nodes or released-stale-lock.</summary>
+public sealed record SweepOutput(string ClusterName, string Action, IReadOnlyList<string> Stopped, string? ReleasedStaleLockOf, string? HeldBy);

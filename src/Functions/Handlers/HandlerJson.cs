@@ -25,6 +25,7 @@ namespace Pipeline.Functions.Handlers;
 [JsonSerializable(typeof(CommandStatusInput))]
 [JsonSerializable(typeof(CommandStatusOutput))]
 [JsonSerializable(typeof(EmptyInput))]
+[JsonSerializable(typeof(SweepOutput))]
 public sealed partial class HandlerJson : JsonSerializerContext
 {
     /// <summary>Outputs carry paths, scripts and messages; relaxed escaping keeps them readable in the console.</summary>

@@ -12,7 +12,7 @@ public static class HandlerCatalog
     public static readonly IReadOnlyList<string> Names =
     [
         nameof(ResolveRun), nameof(CheckInput), nameof(AcquireLock), nameof(StartCluster), nameof(ClusterStatus), nameof(StartSpark),
-        nameof(SubmitStage), nameof(CommandStatus), nameof(VerifyOutput), nameof(StopSpark), nameof(StopCluster), nameof(ReleaseLock),
+        nameof(SubmitStage), nameof(CommandStatus), nameof(VerifyOutput), nameof(StopSpark), nameof(StopCluster), nameof(ReleaseLock), nameof(Sweep),
     ];
 
     public static IHandler Create(string name, PipelineSettings settings, TimeProvider clock, IPortFactory ports) => name switch
@@ -29,6 +29,7 @@ public static class HandlerCatalog
         nameof(StopSpark) => new StopSpark(settings, clock, ports.Fleet(), ports.Commands()),
         nameof(StopCluster) => new StopCluster(settings, ports.Fleet()),
         nameof(ReleaseLock) => new ReleaseLock(settings, ports.RunLock()),
+        nameof(Sweep) => new Sweep(settings, clock, ports.Fleet(), ports.RunLock()),
         _ => throw new PipelineException(ErrorNames.UnknownHandler, $"no handler named {BatchDate.Describe(name)}; expected one of {string.Join(", ", Names)}"),
     };
 }

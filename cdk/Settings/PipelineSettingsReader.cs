@@ -5,13 +5,19 @@ using Pipeline.Functions.Domain;
 namespace Pipeline.Cdk.Settings;
 
 /// <summary>
-/// Reads the <c>pipeline</c> context object with the Lambda code's own parser and validator, and
-/// adds one rule of the synth: every setting must be written out. A missing one would silently
-/// take the built-in default, and the deployed pipeline would differ from what cdk.json shows.
+/// Reads the <c>pipeline</c> context object with the Lambda code's own parser and validator. Before
+/// that, one pass of the synth's own over the JSON: every setting must be written out (a missing one
+/// would silently take the built-in default, and the deployed pipeline would differ from what
+/// cdk.json shows), each must have the JSON type of its setting, no name may be unknown or repeated,
+/// and no text may be longer than <see cref="MaxTextLength"/>. That pass names the setting
+/// (<c>pipeline.stages[1].timeoutMinutes</c>) where the parser would only say what it could not convert.
 /// </summary>
 public static class PipelineSettingsReader
 {
-    /// <summary>Objects whose keys are data (Spark properties), not setting names.</summary>
+    /// <summary>The longest text any pipeline setting takes; the shared validator allows this much for stage arguments.</summary>
+    public const int MaxTextLength = 1024;
+
+    /// <summary>Objects whose keys are data (Spark properties), not setting names; their values are text.</summary>
     private static readonly HashSet<string> FreeFormObjects = new(StringComparer.Ordinal) { "pipeline.submit.conf" };
 
     public static PipelineSettings? Read(JsonElement value, List<string> problems)
@@ -19,6 +25,15 @@ public static class PipelineSettingsReader
         if (value.ValueKind != JsonValueKind.Object)
         {
             problems.Add($"pipeline: expected a JSON object in cdk.json context, got {value.ValueKind}");
+            return null;
+        }
+
+        var shape = JsonNode.Parse(SettingsJson.Write(PipelineSettings.PotholePipeline))!.AsObject();
+        var before = problems.Count;
+        CheckObject(value, shape, "pipeline", problems);
+        if (problems.Count > before)
+        {
+            // The parser would stop at the first of these with a less precise message.
             return null;
         }
 
@@ -33,44 +48,139 @@ public static class PipelineSettingsReader
             return null;
         }
 
-        var shape = JsonNode.Parse(SettingsJson.Write(PipelineSettings.PotholePipeline))!.AsObject();
-        var stageShape = JsonNode.Parse(JsonSerializer.Serialize(new StageSpec(), StageShapeJson.Default.StageSpec))!.AsObject();
-        RequireAll(JsonNode.Parse(value.GetRawText())!.AsObject(), shape, stageShape, "pipeline", problems);
         problems.AddRange(SettingsValidator.Validate(settings).Select(p => $"pipeline.{p}"));
         return settings;
     }
 
-    private static void RequireAll(JsonObject given, JsonObject shape, JsonObject stageShape, string path, List<string> problems)
+    private static void CheckObject(JsonElement given, JsonObject shape, string path, List<string> problems)
     {
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var property in given.EnumerateObject())
+        {
+            if (!names.Add(property.Name))
+            {
+                problems.Add($"{path}.{property.Name}: given more than once; write each setting once");
+            }
+            else if (!shape.ContainsKey(property.Name))
+            {
+                problems.Add($"{path}.{Shown(property.Name)}: unknown setting; known: {string.Join(", ", shape.Select(p => p.Key))}");
+            }
+        }
+
         foreach (var (name, example) in shape)
         {
             var at = $"{path}.{name}";
-            if (!given.TryGetPropertyValue(name, out var node) || node is null)
+            if (!given.TryGetProperty(name, out var node) || node.ValueKind == JsonValueKind.Null)
             {
                 problems.Add($"{at}: missing; write it out in cdk.json, for example \"{name}\": {Example(example)}");
                 continue;
             }
 
-            if (node is JsonObject nested && example is JsonObject nestedShape && !FreeFormObjects.Contains(at))
-            {
-                RequireAll(nested, nestedShape, stageShape, at, problems);
-            }
-            else if (name == "stages" && node is JsonArray stages)
-            {
-                for (var i = 0; i < stages.Count; i++)
+            CheckValue(node, example!, at, problems);
+        }
+    }
+
+    private static void CheckValue(JsonElement given, JsonNode example, string at, List<string> problems)
+    {
+        switch (example.GetValueKind())
+        {
+            case JsonValueKind.Object when FreeFormObjects.Contains(at):
+                if (Expect(given, JsonValueKind.Object, "an object of Spark properties and their values as text", at, problems))
                 {
-                    if (stages[i] is JsonObject stage)
+                    var keys = new HashSet<string>(StringComparer.Ordinal);
+                    foreach (var property in given.EnumerateObject())
                     {
-                        RequireAll(stage, stageShape, stageShape, $"{at}[{i}]", problems);
+                        var entry = $"{at}[{JsonSerializer.Serialize(property.Name)}]";
+                        if (!keys.Add(property.Name))
+                        {
+                            problems.Add($"{entry}: given more than once; write each property once");
+                        }
+                        else if (property.Name.Length > MaxTextLength)
+                        {
+                            problems.Add($"{at}: a property name is longer than {MaxTextLength} characters");
+                        }
+                        else
+                        {
+                            ExpectText(property.Value, entry, problems);
+                        }
                     }
                 }
-            }
+
+                break;
+            case JsonValueKind.Object:
+                if (Expect(given, JsonValueKind.Object, "an object", at, problems))
+                {
+                    CheckObject(given, example.AsObject(), at, problems);
+                }
+
+                break;
+            case JsonValueKind.Array:
+                if (Expect(given, JsonValueKind.Array, "a list", at, problems) && example.AsArray().FirstOrDefault() is { } item)
+                {
+                    var index = 0;
+                    foreach (var element in given.EnumerateArray())
+                    {
+                        CheckValue(element, item, $"{at}[{index++}]", problems);
+                    }
+                }
+
+                break;
+            case JsonValueKind.String:
+                ExpectText(given, at, problems);
+                break;
+            case JsonValueKind.Number:
+                if (given.ValueKind != JsonValueKind.Number || !given.TryGetInt32(out _))
+                {
+                    problems.Add($"{at}: expected a whole number, got {Shown(given)}");
+                }
+
+                break;
+            case JsonValueKind.True or JsonValueKind.False:
+                if (given.ValueKind is not (JsonValueKind.True or JsonValueKind.False))
+                {
+                    problems.Add($"{at}: expected true or false, got {Shown(given)}");
+                }
+
+                break;
         }
+    }
+
+    private static void ExpectText(JsonElement given, string at, List<string> problems)
+    {
+        if (Expect(given, JsonValueKind.String, "text", at, problems) && given.GetString()!.Length > MaxTextLength)
+        {
+            problems.Add($"{at}: expected text of at most {MaxTextLength} characters, got {given.GetString()!.Length}");
+        }
+    }
+
+    private static bool Expect(JsonElement given, JsonValueKind kind, string expected, string at, List<string> problems)
+    {
+        if (given.ValueKind == kind)
+        {
+            return true;
+        }
+
+        problems.Add($"{at}: expected {expected}, got {Shown(given)}");
+        return false;
     }
 
     private static string Example(JsonNode? example)
     {
         var text = example?.ToJsonString() ?? "null";
         return text.Length > 100 ? text[..100] + "..." : text;
+    }
+
+    private static string Shown(JsonElement element)
+    {
+        var text = element.GetRawText();
+        return text.Length > 80 ? text[..80] + "..." : text;
+    }
+
+    /// <summary>An unknown name as JSON text, so control characters or a huge name cannot garble the message.</summary>
+    private static string Shown(string name)
+    {
+        var text = JsonSerializer.Serialize(name);
+        text = text.Length > 82 ? text[..80] + "...\"" : text;
+        return name.All(c => char.IsAsciiLetterOrDigit(c) || c == '_') ? name : text;
     }
 }

@@ -30,7 +30,7 @@ public sealed class SettingsValidationTests
     [InlineData("region", "\"Seoul\"", "deployment.region: expected an AWS region such as \"ap-northeast-2\", got \"Seoul\"")]
     [InlineData("availabilityZone", "\"us-east-1a\"", "deployment.availabilityZone: expected a zone of region ap-northeast-2")]
     [InlineData("account", "\"1234\"", "deployment.account: expected a 12-digit AWS account id")]
-    [InlineData("vpcCidr", "\"8.8.0.0/16\"", "deployment.vpcCidr: expected an IPv4 CIDR block")]
+    [InlineData("vpcCidr", "\"8.8.0.0/16\"", "deployment.vpcCidr: expected a private (RFC 1918")]
     [InlineData("sparkVersion", "\"latest\"", "deployment.sparkVersion: expected a Spark release such as \"3.5.7\"")]
     [InlineData("sparkDownloadUrl", "\"ftp://example.org/spark.tgz\"", "deployment.sparkDownloadUrl: expected an https:// or s3:// address")]
     [InlineData("alertEmail", "\"ops-at-example\"", "deployment.alertEmail: expected an e-mail address")]
@@ -103,7 +103,7 @@ public sealed class SettingsValidationTests
     {
         var error = Assert.Throws<SettingsException>(() => Synth.Settings(c => c.Pipeline()["workers"] = 3));
 
-        Assert.Contains(error.Problems, p => p.StartsWith("pipeline: ", StringComparison.Ordinal) && p.Contains("workers", StringComparison.Ordinal));
+        Assert.Contains(error.Problems, p => p.StartsWith("pipeline.workers: unknown setting; known: clusterName, bucket,", StringComparison.Ordinal));
     }
 
     [Fact]

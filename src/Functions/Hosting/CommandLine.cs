@@ -11,10 +11,24 @@ namespace Pipeline.Functions.Hosting;
 /// </summary>
 public static class CommandLine
 {
-    public const string Usage = "usage: bootstrap invoke <Handler> [json]   (json from standard input when absent)";
+    public const string Usage = "usage: bootstrap invoke <Handler> [json]   (json from standard input when absent)\n       bootstrap plan <execution input json>  (a dry run: prints what the run would do)";
 
     public static async Task<int> RunAsync(string[] args, TextReader stdin, TextWriter stdout, TextWriter stderr)
     {
+        if (args.Length == 2 && args[0] == "plan")
+        {
+            try
+            {
+                await stdout.WriteAsync(RunPlan.Describe(SettingsSource.Load(Environment.GetEnvironmentVariable), TimeProvider.System, args[1])).ConfigureAwait(false);
+                return 0;
+            }
+            catch (Exception e)
+            {
+                await stderr.WriteLineAsync(JsonSerializer.Serialize(ErrorReport.From(e) with { StackTrace = null }, RuntimeJson.Readable.LambdaError)).ConfigureAwait(false);
+                return 1;
+            }
+        }
+
         if (args.Length is < 2 or > 3 || args[0] != "invoke")
         {
             await stderr.WriteLineAsync(Usage).ConfigureAwait(false);

@@ -42,7 +42,7 @@ def fail(message, code=1):
 
 
 def cluster_dir():
-    path = Path(os.environ["PIPELINE_LOCAL_DIR"]) / "spark"
+    path = Path(os.environ["PIPELINE_LOCAL_DIR"]) / "spark-cluster"
     (path / "workers").mkdir(parents=True, exist_ok=True)
     return path
 

@@ -10,11 +10,12 @@ import { join, resolve } from 'node:path';
 import { loadStack, REGION } from './lib/stack.mjs';
 import { startMoto } from './lib/moto.mjs';
 import { clients, createWorld, keysUnder, lockHolder, nodes, uploadDirectory } from './lib/world.mjs';
-import { execute } from './lib/execute.mjs';
+import { execute, startExecutionSync } from './lib/execute.mjs';
 import { costOf, durationsByState, loadPrices, money } from './lib/report.mjs';
 
 const root = resolve(import.meta.dirname, '..');
 const USAGE = `usage: ./pipeline local --date YYYY-MM-DD [--fail-stage NAME] [--no-sample-data] [--input-dir DIR] [--stage-seconds N]
+       ./pipeline backfill --from YYYY-MM-DD --to YYYY-MM-DD [--mode missing|failed|all] [--fail-stage NAME [--fail-date D]] [--no-sample-data]
 
   --date YYYY-MM-DD   the batch date (Airflow's ds) to run
   --fail-stage NAME   make that stage's command fail (fault injection, for demonstration);
@@ -22,13 +23,29 @@ const USAGE = `usage: ./pipeline local --date YYYY-MM-DD [--fail-stage NAME] [--
   --no-sample-data    do not generate sample input (the run then ends with Pipeline.InputMissing
                       unless --input-dir gives some)
   --input-dir DIR     upload these files as the day's input instead of generated sample data
-  --stage-seconds N   let each simulated stage take N seconds (default 0)`;
+  --stage-seconds N   let each simulated stage take N seconds (default 0)
+  --from, --to        (backfill) the first and last batch date, oldest first, at most 92 days
+  --mode MODE         (backfill) missing (default): dates whose last stage output is incomplete;
+                      failed: dates whose latest run failed; all: every date
+  --fail-date D       (backfill) inject --fail-stage only on this date`;
 
 export class UsageError extends Error {}
+
+function checkDate(flag, text) {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
+  const day = match && new Date(Date.UTC(+match[1], +match[2] - 1, +match[3]));
+  if (!match || day.getUTCFullYear() !== +match[1] || day.getUTCMonth() !== +match[2] - 1 || day.getUTCDate() !== +match[3]) {
+    throw new UsageError(`${flag}: expected a real calendar day written YYYY-MM-DD, got ${JSON.stringify(text)}`);
+  }
+}
 
 export function parseFlags(argv) {
   const flags = { sampleData: true, stageSeconds: 0 };
   const rest = [...argv];
+  if (rest[0] === 'backfill') {
+    rest.shift();
+    flags.backfill = true;
+  }
   const value = (flag) => {
     if (rest.length === 0 || rest[0].startsWith('--')) throw new UsageError(`${flag} needs a value`);
     return rest.shift();
@@ -41,15 +58,26 @@ export function parseFlags(argv) {
       case '--no-sample-data': flags.sampleData = false; break;
       case '--input-dir': flags.inputDir = value(flag); break;
       case '--stage-seconds': flags.stageSeconds = Number(value(flag)); break;
+      case '--from': if (!flags.backfill) throw new UsageError('--from belongs to ./pipeline backfill'); flags.from = value(flag); break;
+      case '--to': if (!flags.backfill) throw new UsageError('--to belongs to ./pipeline backfill'); flags.to = value(flag); break;
+      case '--mode': if (!flags.backfill) throw new UsageError('--mode belongs to ./pipeline backfill'); flags.mode = value(flag); break;
+      case '--fail-date': if (!flags.backfill) throw new UsageError('--fail-date belongs to ./pipeline backfill'); flags.failDate = value(flag); break;
       case '--help': case '-h': throw new UsageError('');
       default: throw new UsageError(`unknown flag ${JSON.stringify(flag)}`);
     }
   }
-  if (!flags.date) throw new UsageError('--date is required');
-  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(flags.date);
-  const day = match && new Date(Date.UTC(+match[1], +match[2] - 1, +match[3]));
-  if (!match || day.getUTCFullYear() !== +match[1] || day.getUTCMonth() !== +match[2] - 1 || day.getUTCDate() !== +match[3]) {
-    throw new UsageError(`--date: expected a real calendar day written YYYY-MM-DD, got ${JSON.stringify(flags.date)}`);
+  if (flags.backfill) {
+    if (flags.date) throw new UsageError('--date belongs to ./pipeline local; a backfill takes --from and --to');
+    if (!flags.from || !flags.to) throw new UsageError(`${flags.from ? '--to' : '--from'} is required`);
+    checkDate('--from', flags.from);
+    checkDate('--to', flags.to);
+    if (flags.to < flags.from) throw new UsageError(`--to: ${flags.to} is before --from ${flags.from}`);
+    if (flags.mode !== undefined && !['missing', 'failed', 'all'].includes(flags.mode)) throw new UsageError(`--mode: expected missing, failed or all, got ${JSON.stringify(flags.mode)}`);
+    if (flags.failDate !== undefined) checkDate('--fail-date', flags.failDate);
+    if (flags.inputDir) throw new UsageError('--input-dir: a backfill generates sample input per date');
+  } else {
+    if (!flags.date) throw new UsageError('--date is required');
+    checkDate('--date', flags.date);
   }
   if (!Number.isFinite(flags.stageSeconds) || flags.stageSeconds < 0 || flags.stageSeconds > 3600) {
     throw new UsageError('--stage-seconds: expected a number of seconds from 0 to 3600');
@@ -67,6 +95,19 @@ export function resolveStage(name, stageNames) {
 
 function deployment() {
   return JSON.parse(readFileSync(join(root, 'cdk.json'), 'utf8')).context.deployment;
+}
+
+/** The child's error name from a States.TaskFailed cause (the child's description, as JSON). */
+function childError(cause) {
+  try { return JSON.parse(cause).Error ?? cause; } catch { return cause; }
+}
+
+function daysBetween(from, to) {
+  const days = [];
+  for (let day = new Date(`${from}T00:00:00Z`); day <= new Date(`${to}T00:00:00Z`); day.setUTCDate(day.getUTCDate() + 1)) {
+    days.push(day.toISOString().slice(0, 10));
+  }
+  return days;
 }
 
 /** Keeps per-node running time from EC2 states sampled as the run goes. */
@@ -139,8 +180,16 @@ async function main() {
     process.exit(2);
   }
 
-  // The real ResolveRun decides whether the date is acceptable (range, calendar), before anything starts.
-  const check = spawnSync(bootstrap, ['invoke', 'ResolveRun', JSON.stringify({ date: flags.date })], { encoding: 'utf8', env: { PATH: process.env.PATH, PIPELINE_SETTINGS: JSON.stringify(stack.settings) } });
+  const dates = flags.backfill ? daysBetween(flags.from, flags.to) : [flags.date];
+  if (flags.backfill && !stack.backfill) {
+    console.error('error: the synthesized template has no backfill state machine; run ./pipeline synth');
+    process.exit(2);
+  }
+
+  // The real handler decides whether the dates are acceptable (range, calendar), before anything starts.
+  const check = flags.backfill
+    ? spawnSync(bootstrap, ['invoke', 'PlanBackfill', JSON.stringify({ from: flags.from, to: flags.to, mode: 'all' })], { encoding: 'utf8', env: { PATH: process.env.PATH, PIPELINE_SETTINGS: JSON.stringify(stack.settings), AWS_ENDPOINT_URL: 'http://127.0.0.1:9' } })
+    : spawnSync(bootstrap, ['invoke', 'ResolveRun', JSON.stringify({ date: flags.date })], { encoding: 'utf8', env: { PATH: process.env.PATH, PIPELINE_SETTINGS: JSON.stringify(stack.settings) } });
   if (check.status !== 0) {
     const error = JSON.parse(check.stderr.trim().split('\n').at(-1));
     console.error(`error: ${error.errorType}: ${error.errorMessage}`);
@@ -150,7 +199,7 @@ async function main() {
   // Paths that reach node scripts must pass the settings' strict path rule (no spaces, no dots
   // leading a segment), whatever the clone's own path is: the run lives under the temp directory
   // and reaches Spark through a link.
-  const runDir = mkdtempSync(join(tmpdir(), `pipeline-local-${flags.date}-`));
+  const runDir = mkdtempSync(join(tmpdir(), `pipeline-local-${dates[0]}-`));
   const sparkHome = process.env.SPARK_HOME;
   const realSpark = !!sparkHome && existsSync(join(sparkHome, 'sbin', 'start-master.sh'));
   symlinkSync(realSpark ? resolve(sparkHome) : join(root, 'local/spark-standin'), join(runDir, 'spark'));
@@ -186,28 +235,32 @@ async function main() {
     const aws = clients(moto.endpoint);
     log(`local AWS (moto) at ${moto.endpoint}; run directory ${runDir}`);
     log(realSpark ? `Spark: real installation at ${sparkHome}` : 'Spark: the stand-in (SPARK_HOME not set): stage work is simulated, every line it prints says so');
-    const made = await createWorld(aws, settings, { date: flags.date, inputFiles: 0 });
+    const made = await createWorld(aws, settings, { date: dates[0], inputFiles: 0 });
     const code = await uploadDirectory(aws, settings.bucket, settings.codePrefix, join(root, 'jobs'), (p) => /\.(py|csv)$/.test(p) && !p.includes('/tests/'));
     log(`created bucket ${settings.bucket}, lock table ${settings.lockTable}, ${made.ids.length} stopped nodes; uploaded ${code.length} code files to ${settings.codePrefix}`);
     if (flags.inputDir) {
       const keys = await uploadDirectory(aws, settings.bucket, made.inputPrefix, flags.inputDir);
       log(`uploaded ${keys.length} input files from ${flags.inputDir} to ${made.inputPrefix}`);
     } else if (flags.sampleData) {
-      const sampleDir = mkdtempSync(join(tmpdir(), 'sample-'));
-      const generated = spawnSync('python3', [join(root, 'jobs/sample_data.py'), '--batch-date', flags.date, '--out', sampleDir], { encoding: 'utf8' });
-      if (generated.status !== 0) throw new Error(`sample data generation failed: ${generated.stderr}`);
-      const keys = await uploadDirectory(aws, settings.bucket, made.inputPrefix, sampleDir);
-      rmSync(sampleDir, { recursive: true, force: true });
-      log(`sample input: ${generated.stdout.trim()} -> ${keys.length} files under ${made.inputPrefix}`);
+      for (const day of dates) {
+        const sampleDir = mkdtempSync(join(tmpdir(), 'sample-'));
+        const generated = spawnSync('python3', [join(root, 'jobs/sample_data.py'), '--batch-date', day, '--out', sampleDir], { encoding: 'utf8' });
+        if (generated.status !== 0) throw new Error(`sample data generation failed: ${generated.stderr}`);
+        const inputPrefix = settings.inputPrefix.replaceAll('{ds}', day).replaceAll('{ds_nodash}', day.replaceAll('-', ''));
+        const keys = await uploadDirectory(aws, settings.bucket, inputPrefix, sampleDir);
+        rmSync(sampleDir, { recursive: true, force: true });
+        log(`sample input: ${generated.stdout.trim()} -> ${keys.length} files under ${inputPrefix}`);
+      }
     } else {
       log('no sample input (--no-sample-data)');
     }
 
     const faultsFile = join(runDir, 'faults.json');
+    const failDates = flags.failDate ? [flags.failDate] : dates;
     writeFileSync(faultsFile, JSON.stringify(failStage
-      ? { commands: [{ commentContains: `${failStage} ${flags.date}`, status: 'Failed', exitCode: 1, stderr: `${failStage} failed: injected by --fail-stage` }] }
+      ? { commands: failDates.map((day) => ({ commentContains: `${failStage} ${day}`, status: 'Failed', exitCode: 1, stderr: `${failStage} failed: injected by --fail-stage` })) }
       : {}));
-    if (failStage) log(`fault injected: the ${failStage} command will fail (--fail-stage)`);
+    if (failStage) log(`fault injected: the ${failStage} command will fail on ${failDates.join(', ')} (--fail-stage)`);
 
     const env = {
       PATH: process.env.PATH,
@@ -229,7 +282,7 @@ async function main() {
 
     const clock = new NodeClock();
     clock.sample(Date.now(), await nodes(aws, settings), types);
-    const name = `${flags.date}-local-${Date.now()}`;
+    const name = flags.backfill ? `backfill-${flags.from}-${flags.to}-${Date.now()}` : `${flags.date}-local-${Date.now()}`;
     const onEvent = async (event) => {
       const state = event.state?.name;
       if (event.type === 'StateEntered') log(`-> ${state}`);
@@ -248,21 +301,41 @@ async function main() {
       if (state.endsWith('Status') && output.command?.done) printCommandOutput(runDir, output.command.commands, log);
     };
     // Waits are shortened through the interpreter's overrides; the definition is not edited.
-    const run = await execute(stack.pipeline, { date: flags.date }, { stack, bootstrap, env, name, waitMs: 200, onEvent });
+    const common = { stack, bootstrap, env, waitMs: 200, onEvent };
+    const children = [];
+    const run = flags.backfill
+      ? await execute(stack.backfill, { from: flags.from, to: flags.to, ...(flags.mode ? { mode: flags.mode } : {}) }, {
+        ...common, name,
+        serviceTasks: {
+          RunPipeline: startExecutionSync(common, (child, result) => {
+            children.push({ name: child, status: result.status, error: result.error?.name, seconds: result.seconds, transitions: result.entered.length, invocations: result.invocations });
+            log(`== child execution ${child}: ${result.status}${result.error ? ` ${result.error.name}` : ''}`);
+          }),
+        },
+      })
+      : await execute(stack.pipeline, { date: flags.date }, { ...common, name });
+    const allInvocations = [...run.invocations, ...children.flatMap((c) => c.invocations)];
+    const allTransitions = run.entered.length + children.reduce((sum, c) => sum + c.transitions, 0);
     clock.sample(Date.now(), await nodes(aws, settings), types);
 
     const finalNodes = await nodes(aws, settings);
     const holder = await lockHolder(aws, settings);
     const outputs = {};
-    for (const stage of stack.settings.stages) {
-      const prefix = stage.outputPrefix.replaceAll('{ds}', flags.date).replaceAll('{ds_nodash}', flags.date.replaceAll('-', ''));
-      outputs[stage.name] = { prefix, objects: (await keysUnder(aws, settings, prefix)).length };
+    for (const day of dates) {
+      for (const stage of stack.settings.stages) {
+        const prefix = stage.outputPrefix.replaceAll('{ds}', day).replaceAll('{ds_nodash}', day.replaceAll('-', ''));
+        outputs[dates.length > 1 ? `${day} ${stage.name}` : stage.name] = { prefix, objects: (await keysUnder(aws, settings, prefix)).length };
+      }
     }
+    const records = [];
+    for (const day of dates) records.push(...(await keysUnder(aws, settings, `runs/dt=${day}/`)));
     const left = leftovers(runDir);
-    const cost = costOf({ transitions: run.entered.length, invocationMs: run.invocations.map((i) => i.ms), nodeSeconds: clock.seconds, memoryMiB: deploy.functionMemoryMiB }, prices);
+    const cost = costOf({ transitions: allTransitions, invocationMs: allInvocations.map((i) => i.ms), nodeSeconds: clock.seconds, memoryMiB: deploy.functionMemoryMiB }, prices);
+    const summary = run.events.find((e) => e.type === 'StateExited' && e.state.name === 'Summarize')?.state.output;
     const report = {
-      date: flags.date, status: run.status, error: run.error, seconds: run.seconds,
-      stateTransitions: run.entered.length, lambdaInvocations: run.invocations.length,
+      date: flags.date, from: flags.from, to: flags.to, status: run.status, error: run.error, seconds: run.seconds,
+      stateTransitions: allTransitions, lambdaInvocations: allInvocations.length,
+      backfill: summary ? summary.results : undefined, runRecords: records,
       durations: Object.fromEntries(durationsByState(run.events)),
       nodeSeconds: clock.seconds, nodes: finalNodes, lockHolder: holder, outputs,
       processesLeftRunning: left.length, spark: realSpark ? 'real' : 'stand-in (simulated)',
@@ -273,8 +346,12 @@ async function main() {
     console.log(`\n== run report ${name}`);
     console.log(`status:             ${run.status}${run.error ? `  ${run.error.name}: ${run.error.cause}` : ''}`);
     console.log(`duration:           ${run.seconds.toFixed(1)} s (Spark ${report.spark})`);
-    console.log(`state transitions:  ${run.entered.length}`);
-    console.log(`Lambda invocations: ${run.invocations.length} (${cost.gbSeconds.toFixed(3)} GB-s at ${deploy.functionMemoryMiB} MiB)`);
+    if (summary) {
+      console.log('per date:');
+      for (const result of summary.results) console.log(`  ${result.date}  ${result.status.padEnd(9)} ${result.execution ?? ''} ${result.reason ?? ''}${result.cause ? childError(result.cause) : ''}`);
+    }
+    console.log(`state transitions:  ${allTransitions}`);
+    console.log(`Lambda invocations: ${allInvocations.length} (${cost.gbSeconds.toFixed(3)} GB-s at ${deploy.functionMemoryMiB} MiB)`);
     console.log(`node-seconds:       ${clock.total().toFixed(1)} (${Object.entries(clock.seconds).map(([t, s]) => `${t} ${s.toFixed(1)} s`).join(', ')})`);
     console.log('time per state:');
     for (const [state, seconds] of [...durationsByState(run.events)].sort((a, b) => b[1] - a[1])) {
@@ -285,6 +362,7 @@ async function main() {
     console.log(`nodes at the end:   ${finalNodes.map((n) => `${n.role} ${n.id} ${n.state}`).join('; ')}`);
     console.log(`lock:               ${holder ? `held by ${holder}` : 'free'}`);
     console.log(`local processes left running: ${left.length}`);
+    for (const key of records) console.log(`run record:         s3://${settings.bucket}/${key}`);
     console.log(`cost of this run in AWS (list prices, ${prices.region}): ${money(cost.total)} = Step Functions ${money(cost.stepFunctions)} + Lambda ${money(cost.lambda)} + EC2 ${money(cost.ec2)}`);
     console.log(`always-on Airflow server it replaces: ${money(cost.airflowPerDay)} per day (${money(prices.airflowServer.perMonth)} per month)`);
     console.log(`report: ${join(runDir, 'report.json')}`);

@@ -36,13 +36,19 @@ export function invokeBootstrap(bootstrap, handler, input, env) {
  *                              to a task (the simulated cluster writing a stage's output).
  * @param options.abortWhen     (event) => boolean: abort the execution when an event matches.
  * @param options.onEvent       (event) => void|Promise: sees each event as it happens (progress lines).
+ * @param options.serviceTasks  {StateName: async (input) => output}: stands in for a non-Lambda
+ *                              integration (e.g. states:startExecution.sync:2 runs a child locally).
  */
-export async function execute(definition, input, { stack, bootstrap, env, name, lambdaFaults = {}, afterTask, waitMs = 5, waitOverrides = {}, abortWhen, onEvent }) {
+export async function execute(definition, input, { stack, bootstrap, env, name, lambdaFaults = {}, afterTask, waitMs = 5, waitOverrides = {}, abortWhen, onEvent, serviceTasks = {} }) {
   const calls = [];
   const invocations = [];
   const handlers = {};
   const faultsLeft = Object.fromEntries(Object.entries(lambdaFaults).map(([k, v]) => [k, v.times]));
   for (const [stateName, resource] of taskStates(definition)) {
+    if (serviceTasks[stateName]) {
+      handlers[stateName] = serviceTasks[stateName];
+      continue;
+    }
     const handler = stack.handlerByArn[resource];
     if (!handler) throw new Error(`${stateName}: resource ${resource} is not a function of the stack`);
     handlers[stateName] = async (taskInput) => {
@@ -103,4 +109,31 @@ export async function execute(definition, input, { stack, bootstrap, env, name, 
   const entered = events.filter((e) => e.type === 'StateEntered').map((e) => e.state.name);
   const retried = events.filter((e) => e.type === 'StateRetried').map((e) => e.state.name);
   return { status, error, output, events, entered, retried, calls, invocations, seconds: (Date.now() - started) / 1000 };
+}
+
+function named(name, message) {
+  const error = new Error(message);
+  error.name = name;
+  return error;
+}
+
+/**
+ * Stands in for the Step Functions service behind `arn:aws:states:::states:startExecution.sync:2`:
+ * runs the child state machine of the stack locally, refuses a name used before (as Step Functions
+ * does for 90 days), and fails with States.TaskFailed carrying the child's error, as AWS reports it.
+ */
+export function startExecutionSync(options, onChild) {
+  const used = new Set();
+  return async (input) => {
+    const definition = options.stack.machineByArn(input.StateMachineArn);
+    if (!definition) throw named('StepFunctions.StateMachineDoesNotExistException', `no state machine ${input.StateMachineArn} in the stack`);
+    if (used.has(input.Name)) throw named('StepFunctions.ExecutionAlreadyExistsException', `Execution Already Exists: '${input.Name}'`);
+    used.add(input.Name);
+    const child = await execute(definition, input.Input, { ...options, name: input.Name, serviceTasks: {} });
+    if (onChild) await onChild(input.Name, child);
+    if (child.status !== 'SUCCEEDED') {
+      throw named('States.TaskFailed', JSON.stringify({ Name: input.Name, Status: child.status, Error: child.error?.name, Cause: child.error?.cause }));
+    }
+    return { Name: input.Name, Status: 'SUCCEEDED', Output: JSON.stringify(child.output) };
+  };
 }

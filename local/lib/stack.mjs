@@ -27,19 +27,24 @@ export function loadStack(cdkOut) {
     }
   }
 
+  const machineArn = (logicalId) => `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:${logicalId}`;
   const machines = {};
+  const machineIdByArn = {};
   for (const [logicalId, resource] of Object.entries(resources)) {
     if (resource.Type !== 'AWS::StepFunctions::StateMachine') continue;
+    machineIdByArn[machineArn(logicalId)] = logicalId;
     const props = resource.Properties;
     if (typeof props.DefinitionString !== 'string') {
       throw new Error(`${logicalId}: DefinitionString is not a plain string; the suite resolves only DefinitionSubstitutions`);
     }
     let text = props.DefinitionString;
     for (const [name, value] of Object.entries(props.DefinitionSubstitutions ?? {})) {
-      const target = value?.['Fn::GetAtt']?.[0];
-      const fn = functions[target];
-      if (!fn) throw new Error(`${logicalId}: substitution ${name} does not point at a function of the stack`);
-      text = text.split('${' + name + '}').join(fn.arn);
+      const target = value?.['Fn::GetAtt']?.[0] ?? value?.Ref;
+      let arn;
+      if (functions[target]) arn = functions[target].arn;
+      else if (resources[target]?.Type === 'AWS::StepFunctions::StateMachine') arn = machineArn(target);
+      else throw new Error(`${logicalId}: substitution ${name} does not point at a function or state machine of the stack`);
+      text = text.split('${' + name + '}').join(arn);
     }
     const left = text.match(/\$\{[A-Za-z0-9]+\}/);
     if (left) throw new Error(`${logicalId}: placeholder ${left[0]} has no substitution`);
@@ -54,9 +59,12 @@ export function loadStack(cdkOut) {
   const handlerByArn = Object.fromEntries(Object.values(functions).map((f) => [f.arn, f.handler]));
   const settingsJson = Object.values(functions).find((f) => f.environment.PIPELINE_SETTINGS)?.environment.PIPELINE_SETTINGS;
   if (!settingsJson) throw new Error('no function carries PIPELINE_SETTINGS');
+  const byArn = (arn) => machines[machineIdByArn[arn]];
   return {
     pipeline: byName('Pipeline'),
     cleanup: byName('Cleanup'),
+    backfill: Object.keys(machines).some((k) => k.includes('Backfill')) ? byName('Backfill') : null,
+    machineByArn: byArn,
     handlerByArn,
     settings: JSON.parse(settingsJson),
   };

@@ -21,14 +21,17 @@ export function clients(endpoint) {
   };
 }
 
-export async function createWorld(aws, settings, { date, inputFiles = 3, nodeState = 'stopped' }) {
+export async function createWorld(aws, settings, { date, inputFiles = 3, nodeState = 'stopped', moreDates = [] }) {
   await aws.s3.send(new CreateBucketCommand({
     Bucket: settings.bucket,
     CreateBucketConfiguration: { LocationConstraint: REGION },
   }));
-  const inputPrefix = settings.inputPrefix.replaceAll('{ds}', date).replaceAll('{ds_nodash}', date.replaceAll('-', ''));
-  for (let i = 0; i < inputFiles; i++) {
-    await aws.s3.send(new PutObjectCommand({ Bucket: settings.bucket, Key: `${inputPrefix}trip-${i}.parquet`, Body: 'sensor data (test fixture)' }));
+  const prefixOf = (day) => settings.inputPrefix.replaceAll('{ds}', day).replaceAll('{ds_nodash}', day.replaceAll('-', ''));
+  const inputPrefix = prefixOf(date);
+  for (const day of [date, ...moreDates]) {
+    for (let i = 0; i < inputFiles; i++) {
+      await aws.s3.send(new PutObjectCommand({ Bucket: settings.bucket, Key: `${prefixOf(day)}trip-${i}.parquet`, Body: 'sensor data (test fixture)' }));
+    }
   }
   await aws.dynamodb.send(new CreateTableCommand({
     TableName: settings.lockTable,
@@ -100,6 +103,10 @@ export async function holdLock(aws, settings, runId) {
 export async function sentCommands(aws) {
   const out = await aws.ssm.send(new ListCommandsCommand({}));
   return (out.Commands ?? []).map((c) => ({ id: c.CommandId, comment: c.Comment, script: c.Parameters?.commands?.[0] ?? '', instanceIds: c.InstanceIds }));
+}
+
+export async function putText(aws, bucket, key, body) {
+  await aws.s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
 }
 
 export async function keysUnder(aws, settings, prefix) {

@@ -45,6 +45,9 @@ public sealed record PipelineSettings
     /// <summary>Longest a run may take; a lock older than this is stale and may be taken over.</summary>
     public int MaxRunMinutes { get; set; } = 360;
 
+    /// <summary>List price of the whole cluster per hour (master + workers), for the run record's cost estimate.</summary>
+    public double ClusterHourlyUsd { get; set; } = 0.26;
+
     public int ClusterReadyTimeoutSeconds { get; set; } = 600;
 
     /// <summary>How long starting Spark may take, including waiting for every worker to register.</summary>

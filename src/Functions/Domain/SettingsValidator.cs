@@ -48,6 +48,10 @@ public static partial class SettingsValidator
         }
 
         Range(p, "maxRunMinutes", s.MaxRunMinutes, 10, 1440);
+        if (!double.IsFinite(s.ClusterHourlyUsd) || s.ClusterHourlyUsd < 0 || s.ClusterHourlyUsd > 1000)
+        {
+            p.Add($"clusterHourlyUsd: expected the cluster's price per hour in USD, from 0 to 1000, got {s.ClusterHourlyUsd}");
+        }
         Range(p, "clusterReadyTimeoutSeconds", s.ClusterReadyTimeoutSeconds, 10, 3600);
         Range(p, "sparkReadyTimeoutSeconds", s.SparkReadyTimeoutSeconds, 10, 3600);
         if (s.Poll is null)

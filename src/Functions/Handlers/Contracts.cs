@@ -83,5 +83,24 @@ public sealed record CommandStatusOutput(
 
 public sealed record EmptyInput;
 
+/// <summary>What the state machine knows at the end of a run; the record adds what S3 holds.</summary>
+public sealed record RecordRunInput(
+    string? RunId,
+    string? BatchDate,
+    string? Status,
+    string? StartedAt,
+    string? ClusterAcquiredAt,
+    System.Text.Json.Nodes.JsonNode? Error,
+    System.Text.Json.Nodes.JsonNode? Commands);
+
+public sealed record RunRecordKey(string Bucket, string Key, string Status);
+
+public sealed record ScheduledInput(string ScheduledTime);
+
+/// <summary>One date of a backfill: run or skip, why, and the child execution's name.</summary>
+public sealed record BackfillDate(string Date, string Action, string Reason, string ExecutionName);
+
+public sealed record BackfillPlan(string BackfillId, string From, string To, string Mode, IReadOnlyList<BackfillDate> Dates, int ToRun);
+
 /// <summary>What the sweeper did: idle, run-in-progress, stopped-forgotten-nodes or released-stale-lock.</summary>
 public sealed record SweepOutput(string ClusterName, string Action, IReadOnlyList<string> Stopped, string? ReleasedStaleLockOf, string? HeldBy);

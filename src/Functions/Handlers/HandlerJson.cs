@@ -26,6 +26,10 @@ namespace Pipeline.Functions.Handlers;
 [JsonSerializable(typeof(CommandStatusOutput))]
 [JsonSerializable(typeof(EmptyInput))]
 [JsonSerializable(typeof(SweepOutput))]
+[JsonSerializable(typeof(RecordRunInput))]
+[JsonSerializable(typeof(RunRecordKey))]
+[JsonSerializable(typeof(ScheduledInput))]
+[JsonSerializable(typeof(BackfillPlan))]
 public sealed partial class HandlerJson : JsonSerializerContext
 {
     /// <summary>Outputs carry paths, scripts and messages; relaxed escaping keeps them readable in the console.</summary>

@@ -17,4 +17,21 @@ public sealed class S3ObjectStore(IAmazonS3 s3) : IObjectStore
             .ToList();
         return new PrefixListing(objects, response.IsTruncated ?? false);
     }
+
+    public async Task<string?> ReadTextAsync(string bucket, string key, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var response = await s3.GetObjectAsync(new GetObjectRequest { BucketName = bucket, Key = key }, cancellationToken).ConfigureAwait(false);
+            using var reader = new StreamReader(response.ResponseStream, System.Text.Encoding.UTF8);
+            return await reader.ReadToEndAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (AmazonS3Exception e) when (e.ErrorCode is "NoSuchKey" || e.StatusCode == System.Net.HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+    }
+
+    public Task WriteTextAsync(string bucket, string key, string text, CancellationToken cancellationToken) =>
+        s3.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = key, ContentBody = text, ContentType = "application/json" }, cancellationToken);
 }

@@ -130,10 +130,27 @@ public sealed record SubmitSettings
     };
 }
 
-/// <summary>One spark-submit stage of the pipeline: data, not code, so adding a stage is a settings change.</summary>
+/// <summary>
+/// One step of the pipeline: data, not code, so adding a step is a settings change. A "spark" step
+/// runs spark-submit on the master; a "command" step runs a shell command on the running nodes
+/// tagged SparkCluster=clusterName and SparkRole=targetRole (e.g. a serving host that loads the
+/// day's results into PostgreSQL), with the same polling, time limit, failure and verification rules.
+/// </summary>
 public sealed record StageSpec
 {
+    public const string SparkKind = "spark";
+    public const string CommandKind = "command";
+
     public string Name { get; set; } = "";
+
+    /// <summary>"spark" (default) or "command".</summary>
+    public string Kind { get; set; } = SparkKind;
+
+    /// <summary>For a command step: the program and its arguments; {ds}, {ds_nodash} and {bucket} are filled per run.</summary>
+    public IReadOnlyList<string> Command { get; set; } = [];
+
+    /// <summary>For a command step: the SparkRole tag value of the nodes it runs on.</summary>
+    public string TargetRole { get; set; } = NodeTags.MasterRole;
 
     /// <summary>Path of the driver script relative to the code prefix.</summary>
     public string Script { get; set; } = "";

@@ -130,6 +130,24 @@ public static partial class SettingsValidator
                 p.Add($"{at}.name: {Shown(stage.Name)} is used by another stage; names must be unique");
             }
 
+            if (stage.Kind == StageSpec.CommandKind)
+            {
+                CommandStep(p, at, stage);
+                Range(p, $"{at}.timeoutMinutes", stage.TimeoutMinutes, 1, 720);
+                total += stage.TimeoutMinutes;
+                continue;
+            }
+
+            if (stage.Kind != StageSpec.SparkKind)
+            {
+                p.Add($"{at}.kind: expected \"spark\" or \"command\", got {Shown(stage.Kind)}");
+            }
+
+            if (stage.Command is { Count: > 0 })
+            {
+                p.Add($"{at}.command: only a \"command\" step has a command; a spark step has script and args");
+            }
+
             if (!IsCodePath(stage.Script) || !stage.Script.EndsWith(".py", StringComparison.Ordinal))
             {
                 p.Add($"{at}.script: expected a .py path inside the code prefix (no '/' at the start, no '..'), got {Shown(stage.Script)}");
@@ -169,6 +187,41 @@ public static partial class SettingsValidator
         {
             p.Add($"maxRunMinutes: {maxRunMinutes} is shorter than the stages' timeouts together ({total}); a lock could go stale while a stage still runs");
         }
+    }
+
+    private static void CommandStep(List<string> p, string at, StageSpec stage)
+    {
+        var command = stage.Command ?? [];
+        if (command.Count is 0 or > 50)
+        {
+            p.Add($"{at}.command: expected the program and its arguments, 1 to 50 items");
+        }
+        else if (command[0] is null || !ProgramPattern().IsMatch(command[0]) || command[0].Split('/').Any(s => s is "." or ".."))
+        {
+            p.Add($"{at}.command[0]: expected a program name or absolute path of A-Z, a-z, 0-9, '.', '_', '-' and '/', got {Shown(command[0])}");
+        }
+
+        for (var j = 0; j < command.Count; j++)
+        {
+            Text(p, $"{at}.command[{j}]", command[j], 1024);
+            foreach (var unknown in Template.UnknownPlaceholders(command[j] ?? ""))
+            {
+                p.Add($"{at}.command[{j}]: unknown placeholder {{{unknown}}}; known: {{ds}}, {{ds_nodash}}, {{bucket}}");
+            }
+        }
+
+        Match(p, $"{at}.targetRole", stage.TargetRole, RolePattern(), "a SparkRole tag value: a-z, 0-9 and '-', starting with a letter");
+        if (!string.IsNullOrEmpty(stage.Script) || stage.PyFiles is { Count: > 0 } || stage.Args is { Count: > 0 })
+        {
+            p.Add($"{at}: a command step has command and targetRole; script, pyFiles and args belong to spark steps");
+        }
+
+        if (!string.IsNullOrEmpty(stage.OutputPrefix))
+        {
+            DatedPrefix(p, $"{at}.outputPrefix", stage.OutputPrefix);
+        }
+
+        Range(p, $"{at}.expectedMinutes", stage.ExpectedMinutes, 0, Math.Max(0, stage.TimeoutMinutes - 1));
     }
 
     private static void DatedPrefix(List<string> p, string field, string? template)
@@ -257,4 +310,10 @@ public static partial class SettingsValidator
 
     [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}\z")]
     private static partial Regex StageNamePattern();
+
+    [GeneratedRegex(@"^[A-Za-z0-9_/][A-Za-z0-9._/-]{0,255}\z")]
+    private static partial Regex ProgramPattern();
+
+    [GeneratedRegex(@"^[a-z][a-z0-9-]{0,31}\z")]
+    private static partial Regex RolePattern();
 }

@@ -22,6 +22,15 @@ public static class SparkCommands
 
     public static StagePlan PlanStage(PipelineSettings settings, StageSpec stage, BatchDate date, string masterAddress)
     {
+        if (stage.Kind == StageSpec.CommandKind)
+        {
+            return new StagePlan(
+                stage.Name,
+                Template.Expand(stage.OutputPrefix, date, settings.Bucket),
+                stage.TimeoutMinutes * 60,
+                stage.Command.Select(a => Template.Expand(a, date, settings.Bucket)).ToList());
+        }
+
         var code = settings.CodeDirectory.TrimEnd('/');
         var argv = new List<string>
         {
@@ -62,6 +71,15 @@ public static class SparkCommands
             .Fixed("exec 9>\"$STAGE_LOCK\"")
             .Fixed("flock 9")
             .Command(["runuser", "-u", settings.SparkUser, "--", .. plan.SparkSubmitArgv])
+            .Build();
+
+    /// <summary>A command step: its command, serialised per stage and date like a Spark stage, run by the SSM agent.</summary>
+    public static string CommandStepScript(PipelineSettings settings, StagePlan plan, BatchDate date) =>
+        ShellScript.Strict()
+            .Export("STAGE_LOCK", $"{settings.LockDirectory.TrimEnd('/')}/{settings.ClusterName}-{plan.Name}-{date.Ds}.lock")
+            .Fixed("exec 9>\"$STAGE_LOCK\"")
+            .Fixed("flock 9")
+            .Command(plan.SparkSubmitArgv)
             .Build();
 
     /// <summary>Syncs the stage code, starts the master (unless it runs) and waits until every worker has registered.</summary>

@@ -26,7 +26,8 @@ public sealed class PlanBackfill(PipelineSettings settings, TimeProvider clock, 
     {
         var (from, to, mode, scheduled) = Read(inputJson);
         var id = Guid.NewGuid().ToString("N")[..8];
-        var last = settings.Stages[^1];
+        // "Complete" is judged by the last step that writes an output prefix (command steps may write none).
+        var last = settings.Stages.LastOrDefault(s => !string.IsNullOrEmpty(s.OutputPrefix)) ?? settings.Stages[^1];
         var dates = new List<BackfillDate>();
         for (var day = from.Value; day <= to.Value; day = day.AddDays(1))
         {

@@ -33,7 +33,7 @@ public sealed class RecordRun(PipelineSettings settings, TimeProvider clock, IOb
         var clusterFrom = input.ClusterAcquiredAt is null ? (DateTimeOffset?)null : Inputs.Timestamp("clusterAcquiredAt", input.ClusterAcquiredAt);
         var clusterHours = clusterFrom is null ? 0 : (now - clusterFrom.Value).TotalHours;
         var stages = new JsonArray();
-        foreach (var stage in settings.Stages)
+        foreach (var stage in settings.Stages.Where(s => !string.IsNullOrEmpty(s.OutputPrefix)))
         {
             var prefix = Template.Expand(stage.OutputPrefix, date, settings.Bucket);
             var output = await StageOutput.InspectAsync(store, settings.Bucket, prefix, cancellationToken).ConfigureAwait(false);

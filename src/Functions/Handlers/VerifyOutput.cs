@@ -16,6 +16,12 @@ public sealed class VerifyOutput(PipelineSettings settings, TimeProvider clock, 
     {
         var date = Inputs.Date(input.BatchDate, settings, clock);
         var stage = Inputs.Stage(input.Stage, settings);
+        if (string.IsNullOrEmpty(stage.OutputPrefix))
+        {
+            // A command step without an output prefix writes nowhere in the bucket: its exit code is the verdict.
+            return new PrefixReport(settings.Bucket, "", 0, false, null);
+        }
+
         var prefix = Template.Expand(stage.OutputPrefix, date, settings.Bucket);
         var where = $"s3://{settings.Bucket}/{prefix}";
         var output = await StageOutput.InspectAsync(store, settings.Bucket, prefix, cancellationToken).ConfigureAwait(false);

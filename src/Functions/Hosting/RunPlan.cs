@@ -36,8 +36,18 @@ public static class RunPlan
             var plan = SparkCommands.PlanStage(settings, stage, date, master);
             var first = stage.ExpectedMinutes > 0 ? $"first check after {stage.ExpectedMinutes} min" : $"first check after {settings.Poll.InitialSeconds} s";
             Step($"Stage {stage.Name} (time limit {stage.TimeoutMinutes} min, {first}, then every {settings.Poll.InitialSeconds}..{settings.Poll.MaxSeconds} s):");
-            Script("on the master", SparkCommands.SubmitScript(settings, plan, date));
-            text.Append(CultureInfo.InvariantCulture, $"   then verify: s3://{settings.Bucket}/{plan.OutputPrefix} holds _SUCCESS and at least one data object.\n");
+            if (stage.Kind == StageSpec.CommandKind)
+            {
+                Script($"on every running node tagged {NodeTags.Cluster}={settings.ClusterName}, {NodeTags.Role}={stage.TargetRole}", SparkCommands.CommandStepScript(settings, plan, date));
+            }
+            else
+            {
+                Script("on the master", SparkCommands.SubmitScript(settings, plan, date));
+            }
+
+            text.Append(string.IsNullOrEmpty(plan.OutputPrefix)
+                ? "   then: its exit code is the verdict (no output prefix to verify).\n"
+                : string.Create(CultureInfo.InvariantCulture, $"   then verify: s3://{settings.Bucket}/{plan.OutputPrefix} holds _SUCCESS and at least one data object.\n"));
         }
 
         Step("Stop Spark on every running node:");

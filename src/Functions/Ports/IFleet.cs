@@ -22,6 +22,9 @@ public interface IFleet
     /// <summary>Every non-terminated instance tagged with this cluster name and a master/worker role.</summary>
     Task<IReadOnlyList<ClusterNode>> FindAsync(string clusterName, CancellationToken cancellationToken);
 
+    /// <summary>Running instances tagged with this cluster name and this SparkRole (targets of command steps).</summary>
+    Task<IReadOnlyList<string>> FindRunningByRoleAsync(string clusterName, string role, CancellationToken cancellationToken);
+
     Task StartAsync(IReadOnlyList<string> instanceIds, CancellationToken cancellationToken);
 
     Task StopAsync(IReadOnlyList<string> instanceIds, CancellationToken cancellationToken);

@@ -37,6 +37,21 @@ public sealed class FakeFleet : IFleet
         return Task.FromResult<IReadOnlyList<ClusterNode>>(Nodes.ToList());
     }
 
+    /// <summary>Extra tagged nodes outside master/worker, e.g. a serving host: (id, role, state).</summary>
+    public List<(string Id, string Role, string State)> Tagged { get; } = [];
+
+    public Task<IReadOnlyList<string>> FindRunningByRoleAsync(string clusterName, string role, CancellationToken cancellationToken)
+    {
+        Calls.Add($"find {clusterName} role={role}");
+        var roleNodes = role switch
+        {
+            "master" => Nodes.Where(n => n.Role == NodeRole.Master).Select(n => (n.InstanceId, n.State)),
+            "worker" => Nodes.Where(n => n.Role == NodeRole.Worker).Select(n => (n.InstanceId, n.State)),
+            _ => Tagged.Where(t => t.Role == role).Select(t => (t.Id, t.State)),
+        };
+        return Task.FromResult<IReadOnlyList<string>>(roleNodes.Where(n => n.Item2 == "running").Select(n => n.Item1).ToList());
+    }
+
     public Task StartAsync(IReadOnlyList<string> instanceIds, CancellationToken cancellationToken)
     {
         Calls.Add("start " + string.Join(",", instanceIds));

@@ -37,6 +37,29 @@ public sealed class Ec2Fleet(IAmazonEC2 ec2) : IFleet
         return nodes.OrderBy(n => n.Role).ThenBy(n => n.InstanceId, StringComparer.Ordinal).ToList();
     }
 
+    public async Task<IReadOnlyList<string>> FindRunningByRoleAsync(string clusterName, string role, CancellationToken cancellationToken)
+    {
+        var request = new DescribeInstancesRequest
+        {
+            Filters =
+            [
+                new Filter($"tag:{NodeTags.Cluster}", [clusterName]),
+                new Filter($"tag:{NodeTags.Role}", [role]),
+                new Filter("instance-state-name", ["running"]),
+            ],
+        };
+        var ids = new List<string>();
+        do
+        {
+            var response = await ec2.DescribeInstancesAsync(request, cancellationToken).ConfigureAwait(false);
+            ids.AddRange((response.Reservations ?? []).SelectMany(r => r.Instances ?? []).Select(i => i.InstanceId).Where(id => !string.IsNullOrEmpty(id)));
+            request.NextToken = response.NextToken;
+        }
+        while (!string.IsNullOrEmpty(request.NextToken));
+
+        return ids.Order(StringComparer.Ordinal).ToList();
+    }
+
     public Task StartAsync(IReadOnlyList<string> instanceIds, CancellationToken cancellationToken) =>
         ec2.StartInstancesAsync(new StartInstancesRequest { InstanceIds = [.. instanceIds] }, cancellationToken);
 

@@ -13,6 +13,12 @@ public sealed class EmulatorFleet(IFleet inner, FaultPlan faults) : IFleet
         return inner.FindAsync(clusterName, cancellationToken);
     }
 
+    public Task<IReadOnlyList<string>> FindRunningByRoleAsync(string clusterName, string role, CancellationToken cancellationToken)
+    {
+        Raise("DescribeInstances");
+        return inner.FindRunningByRoleAsync(clusterName, role, cancellationToken);
+    }
+
     public Task StartAsync(IReadOnlyList<string> instanceIds, CancellationToken cancellationToken)
     {
         Raise("StartInstances");

@@ -17,6 +17,9 @@ public sealed class LocalFleet(IFleet inner, string root) : IFleet
             .Select(n => n with { PrivateAddress = Loopback })
             .ToList();
 
+    public Task<IReadOnlyList<string>> FindRunningByRoleAsync(string clusterName, string role, CancellationToken cancellationToken) =>
+        inner.FindRunningByRoleAsync(clusterName, role, cancellationToken);
+
     public Task StartAsync(IReadOnlyList<string> instanceIds, CancellationToken cancellationToken) => inner.StartAsync(instanceIds, cancellationToken);
 
     public async Task StopAsync(IReadOnlyList<string> instanceIds, CancellationToken cancellationToken)

@@ -127,6 +127,10 @@ public sealed record SubmitSettings
         ["spark.sql.adaptive.enabled"] = "true",
         ["spark.hadoop.fs.s3a.aws.credentials.provider"] = "com.amazonaws.auth.InstanceProfileCredentialsProvider",
         ["spark.hadoop.fs.s3a.endpoint.region"] = "ap-northeast-2",
+
+        // Event logs outlive the cluster: a Spark History Server can read them after the nodes stop.
+        ["spark.eventLog.enabled"] = "true",
+        ["spark.eventLog.dir"] = "s3a://{bucket}/spark-events/",
     };
 }
 

@@ -101,6 +101,10 @@ public static partial class SettingsValidator
         {
             Match(p, $"submit.conf key {Shown(key)}", key, ConfKeyPattern(), "a Spark property name starting with \"spark.\"");
             Text(p, $"submit.conf[{Shown(key)}]", value, 1024);
+            foreach (var unknown in Template.UnknownPlaceholders(value ?? ""))
+            {
+                p.Add($"submit.conf[{Shown(key)}]: unknown placeholder {{{unknown}}}; known: {{ds}}, {{ds_nodash}}, {{bucket}}");
+            }
         }
     }
 

@@ -45,7 +45,7 @@ public static class SparkCommands
         foreach (var (key, value) in settings.Submit.Conf)
         {
             argv.Add("--conf");
-            argv.Add($"{key}={value}");
+            argv.Add($"{key}={Template.Expand(value, date, settings.Bucket)}");
         }
 
         if (stage.PyFiles.Count > 0)

@@ -20,6 +20,7 @@ public sealed class SparkCommandsTests
         Assert.Equal("/opt/spark/bin/spark-submit", argv[0]);
         Assert.Equal("spark://10.0.1.10:7077", argv[argv.ToList().IndexOf("--master") + 1]);
         Assert.Equal("/opt/pipeline/code/pothole_common.py", argv[argv.ToList().IndexOf("--py-files") + 1]);
+        Assert.Contains("spark.eventLog.dir=s3a://pothole-pipeline-data/spark-events/", argv);
         Assert.Contains("/opt/pipeline/code/stage1_anomaly_detection.py", argv);
         Assert.Contains("s3a://pothole-pipeline-data/raw-sensor-data/dt=2026-02-12/", argv);
         Assert.Equal("stage1_anomaly_detected/dt=2026-02-12/", plan.OutputPrefix);

@@ -18,6 +18,7 @@ public sealed class PlanBackfill(PipelineSettings settings, TimeProvider clock, 
     public const int MaxDays = 92;
     private const string ExpectedShape = "expected {\"from\":\"YYYY-MM-DD\",\"to\":\"YYYY-MM-DD\",\"mode\":\"missing|failed|all\"} or {\"scheduledTime\":\"YYYY-MM-DDTHH:MM:SSZ\"}";
     private static readonly string[] Modes = ["missing", "failed", "all"];
+    private static readonly IReadOnlySet<string> Fields = new HashSet<string>(StringComparer.Ordinal) { "from", "to", "mode", "scheduledTime" };
 
     public async Task<string> InvokeAsync(string inputJson, CancellationToken cancellationToken) =>
         JsonSerializer.Serialize(await PlanAsync(inputJson, cancellationToken).ConfigureAwait(false), HandlerJson.Readable.BackfillPlan);
@@ -62,86 +63,44 @@ public sealed class PlanBackfill(PipelineSettings settings, TimeProvider clock, 
 
     private (BatchDate From, BatchDate To, string Mode, bool Scheduled) Read(string inputJson)
     {
-        if (inputJson.Length > 4096)
+        var fields = ExecutionInput.Read(inputJson, Fields, ExpectedShape);
+        var latest = LocalCalendar.LatestBatchDate(settings, clock);
+        if (fields.TryGetValue("scheduledTime", out var scheduledTime))
         {
-            throw PipelineException.InvalidInput("input", $"{inputJson.Length} characters is too long; {ExpectedShape}");
+            if (fields.Count != 1)
+            {
+                throw PipelineException.InvalidInput("input", $"scheduledTime comes alone; {ExpectedShape}");
+            }
+
+            var day = new ResolveRun(settings, clock).Resolve(JsonSerializer.Serialize(new ScheduledInput(scheduledTime), HandlerJson.Readable.ScheduledInput)).BatchDate;
+            var date = BatchDate.Parse("scheduledTime", day, latest);
+            return (date, date, "all", true);
         }
 
-        JsonDocument document;
-        try
+        if (!fields.TryGetValue("from", out var fromText) || !fields.TryGetValue("to", out var toText))
         {
-            document = JsonDocument.Parse(string.IsNullOrWhiteSpace(inputJson) ? "null" : inputJson);
-        }
-        catch (JsonException)
-        {
-            throw PipelineException.InvalidInput("input", $"not valid JSON; {ExpectedShape}");
+            throw PipelineException.InvalidInput(fields.ContainsKey("from") ? "to" : "from", $"missing; {ExpectedShape}");
         }
 
-        using (document)
+        var from = BatchDate.Parse("from", fromText, latest);
+        var to = BatchDate.Parse("to", toText, latest);
+        var mode = fields.GetValueOrDefault("mode", "missing");
+        if (!Modes.Contains(mode))
         {
-            var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
-            {
-                throw PipelineException.InvalidInput("input", $"got a JSON {root.ValueKind.ToString().ToLowerInvariant()}; {ExpectedShape}");
-            }
-
-            var fields = new Dictionary<string, string>(StringComparer.Ordinal);
-            foreach (var property in root.EnumerateObject())
-            {
-                if (property.Name is not ("from" or "to" or "mode" or "scheduledTime"))
-                {
-                    throw PipelineException.InvalidInput(BatchDate.Describe(property.Name), $"is not a known field; {ExpectedShape}");
-                }
-
-                if (property.Value.ValueKind != JsonValueKind.String)
-                {
-                    throw PipelineException.InvalidInput(property.Name, $"expected a string, got a JSON {property.Value.ValueKind.ToString().ToLowerInvariant()}");
-                }
-
-                if (!fields.TryAdd(property.Name, property.Value.GetString()!))
-                {
-                    throw PipelineException.InvalidInput(property.Name, "given more than once");
-                }
-            }
-
-            var latest = LocalCalendar.LatestBatchDate(settings, clock);
-            if (fields.TryGetValue("scheduledTime", out var scheduledTime))
-            {
-                if (fields.Count != 1)
-                {
-                    throw PipelineException.InvalidInput("input", $"scheduledTime comes alone; {ExpectedShape}");
-                }
-
-                var day = new ResolveRun(settings, clock).Resolve(JsonSerializer.Serialize(new ScheduledInput(scheduledTime), HandlerJson.Readable.ScheduledInput)).BatchDate;
-                var date = BatchDate.Parse("scheduledTime", day, latest);
-                return (date, date, "all", true);
-            }
-
-            if (!fields.TryGetValue("from", out var fromText) || !fields.TryGetValue("to", out var toText))
-            {
-                throw PipelineException.InvalidInput(fields.ContainsKey("from") ? "to" : "from", $"missing; {ExpectedShape}");
-            }
-
-            var from = BatchDate.Parse("from", fromText, latest);
-            var to = BatchDate.Parse("to", toText, latest);
-            var mode = fields.GetValueOrDefault("mode", "missing");
-            if (!Modes.Contains(mode))
-            {
-                throw PipelineException.InvalidInput("mode", $"expected missing, failed or all, got {BatchDate.Describe(mode)}");
-            }
-
-            if (to.Value < from.Value)
-            {
-                throw PipelineException.InvalidInput("to", $"{to} is before from {from}");
-            }
-
-            var days = to.Value.DayNumber - from.Value.DayNumber + 1;
-            if (days > MaxDays)
-            {
-                throw PipelineException.InvalidInput("to", $"{days} days from {from} to {to}; a backfill covers at most {MaxDays} days");
-            }
-
-            return (from, to, mode, false);
+            throw PipelineException.InvalidInput("mode", $"expected missing, failed or all, got {BatchDate.Describe(mode)}");
         }
+
+        if (to.Value < from.Value)
+        {
+            throw PipelineException.InvalidInput("to", $"{to} is before from {from}");
+        }
+
+        var days = to.Value.DayNumber - from.Value.DayNumber + 1;
+        if (days > MaxDays)
+        {
+            throw PipelineException.InvalidInput("to", $"{days} days from {from} to {to}; a backfill covers at most {MaxDays} days");
+        }
+
+        return (from, to, mode, false);
     }
 }

@@ -35,55 +35,20 @@ public sealed class ResolveRun(PipelineSettings settings, TimeProvider clock) : 
             settings.InputWait.TimeoutSeconds > 0 ? Inputs.Timestamp(clock.GetUtcNow().AddSeconds(settings.InputWait.TimeoutSeconds)) : null);
     }
 
+    private static readonly IReadOnlySet<string> Fields = new HashSet<string>(StringComparer.Ordinal) { "date", "scheduledTime" };
+
     private BatchDate ReadBatchDate(string inputJson)
     {
-        if (inputJson.Length > 4096)
+        var fields = ExecutionInput.Read(inputJson, Fields, ExpectedShape);
+        if (fields.Count != 1)
         {
-            throw PipelineException.InvalidInput("input", $"{inputJson.Length} characters is too long; {ExpectedShape}");
+            throw PipelineException.InvalidInput("input", $"give exactly one of date or scheduledTime, once; {ExpectedShape}");
         }
 
-        JsonDocument document;
-        try
-        {
-            document = JsonDocument.Parse(string.IsNullOrWhiteSpace(inputJson) ? "null" : inputJson);
-        }
-        catch (JsonException)
-        {
-            throw PipelineException.InvalidInput("input", $"not valid JSON; {ExpectedShape}");
-        }
-
-        using (document)
-        {
-            var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
-            {
-                throw PipelineException.InvalidInput("input", $"got a JSON {root.ValueKind.ToString().ToLowerInvariant()}; {ExpectedShape}");
-            }
-
-            var properties = root.EnumerateObject().ToList();
-            var unknown = properties.Select(p => p.Name).Where(n => n is not "date" and not "scheduledTime").ToList();
-            if (unknown.Count > 0)
-            {
-                throw PipelineException.InvalidInput(BatchDate.Describe(unknown[0]), $"is not a known field; {ExpectedShape}");
-            }
-
-            if (properties.Count != 1)
-            {
-                throw PipelineException.InvalidInput("input", $"give exactly one of date or scheduledTime, once; {ExpectedShape}");
-            }
-
-            var field = properties[0];
-            if (field.Value.ValueKind != JsonValueKind.String)
-            {
-                throw PipelineException.InvalidInput(field.Name, $"expected a string, got a JSON {field.Value.ValueKind.ToString().ToLowerInvariant()}");
-            }
-
-            var text = field.Value.GetString()!;
-            var latest = LocalCalendar.LatestBatchDate(settings, clock);
-            return field.Name == "date"
-                ? BatchDate.Parse("date", text, latest)
-                : BatchDate.Checked("scheduledTime", LocalCalendar.BatchDateFor(ParseScheduledTime(text), settings), latest);
-        }
+        var latest = LocalCalendar.LatestBatchDate(settings, clock);
+        return fields.TryGetValue("date", out var date)
+            ? BatchDate.Parse("date", date, latest)
+            : BatchDate.Checked("scheduledTime", LocalCalendar.BatchDateFor(ParseScheduledTime(fields["scheduledTime"]), settings), latest);
     }
 
     /// <summary>EventBridge writes the scheduled time as UTC with a Z; fractional seconds are tolerated, offsets are not.</summary>

@@ -46,6 +46,11 @@ public sealed class PipelineStack : Stack
             Value = $"https://{Aws.REGION}.console.aws.amazon.com/states/home?region={Aws.REGION}#/statemachines/view/{machineArn}",
         });
         _ = new CfnOutput(this, "MasterInstanceId", new CfnOutputProps { Value = Cluster.Master.InstanceId, Description = "Target for SSM sessions and port forwarding to the Spark UIs" });
+        _ = new CfnOutput(this, "MasterPrivateIp", new CfnOutputProps
+        {
+            Value = Cluster.Master.InstancePrivateIp,
+            Description = "The Spark UIs listen on this address only: forward with AWS-StartPortForwardingSessionToRemoteHost and host=<this address>",
+        });
         _ = new CfnOutput(this, "AlertTopicArn", new CfnOutputProps { Value = Orchestration.Alerts.Topic.TopicArn, Description = "Failed, timed-out and aborted runs" });
     }
 

@@ -2,11 +2,21 @@
 # First-boot set-up of one Spark node on Amazon Linux 2023, run by cloud-init as root.
 #
 # The CDK app (cdk/NodeSetupScript.cs) puts this file into the instance's user data after a block
-# of `export NAME='value'` lines carrying the settings below; the values are shell-quoted there.
+# of `export NAME='value'` lines carrying the settings below (the values are shell-quoted there) and
+# after writing cdk/spark-node-boot.sh to BOOT_SCRIPT.
 # What it leaves behind is what the pipeline's SSM commands rely on: Java 17, Spark in SPARK_HOME
-# with the S3A jars, python3, the unprivileged SPARK_USER owning Spark's directories, CODE_DIRECTORY
-# for the stage code, and aws, curl, pgrep, runuser and flock on the PATH. It starts no daemon: the
-# pipeline starts Spark over SSM when a run needs it.
+# with the S3A jars, python3, the unprivileged SPARK_USER owning Spark's working directories,
+# CODE_DIRECTORY for the stage code, and aws, curl, pgrep, runuser and flock on the PATH. It starts
+# no daemon: the pipeline starts Spark over SSM when a run needs it.
+#
+# How it secures the cluster:
+#   - RPC authentication: spark.authenticate is on; the shared secret comes from Secrets Manager at
+#     every boot (spark-node-boot.service runs BOOT_SCRIPT) into spark-defaults.conf, which only
+#     root and SPARK_USER's group can read. Without the secret no daemon or driver accepts a peer.
+#   - Every Spark daemon, web UI and driver binds to the node's private address (from IMDSv2, in
+#     spark-env.sh), never to all interfaces; the UIs are reached through SSM port forwarding.
+#   - Spark's installation and configuration belong to root: SPARK_USER runs Spark but cannot
+#     change it. sshd is off: the nodes are reached through SSM only.
 #
 # Safe to run again (as root) if a first boot failed half-way:
 #   sudo bash /var/lib/cloud/instance/scripts/part-001
@@ -19,11 +29,14 @@ set -euo pipefail
 : "${CODE_DIRECTORY:?CODE_DIRECTORY must be set, e.g. /opt/pipeline/code}"
 : "${S3_REGION:?S3_REGION must be set to the data bucket region}"
 : "${NODE_ROLE:?NODE_ROLE must be master or worker}"
+: "${SPARK_AUTH_SECRET_ID:?SPARK_AUTH_SECRET_ID must be set to the ARN of the Secrets Manager secret holding the Spark RPC secret}"
 : "${PYTHON_PACKAGES=}"
 : "${STOP_AFTER_SETUP:=false}"
 
 readonly MARKER=/var/lib/spark/setup-complete
 readonly LOG=/var/log/spark-node-setup.log
+readonly BOOT_SCRIPT=/usr/local/sbin/spark-node-boot
+readonly BOOT_ENV=/etc/spark-node/boot.env
 
 exec > >(tee -a "$LOG") 2>&1
 echo "$(date -Is) spark node set-up (${NODE_ROLE}, Spark ${SPARK_VERSION}) starting"
@@ -42,10 +55,19 @@ for tool in aws curl python3 pgrep runuser flock java; do
 done
 
 if [[ -n "$PYTHON_PACKAGES" ]]; then
-  # Word splitting is wanted: the list is space-separated pip requirement specifiers.
-  # shellcheck disable=SC2086
-  python3 -m pip install --no-input --disable-pip-version-check $PYTHON_PACKAGES
+  # A space-separated list of pip requirement specifiers, split into words without glob expansion
+  # ("pkg==1.*" reaches pip as written).
+  read -r -a packages <<<"$PYTHON_PACKAGES"
+  python3 -m pip install --no-input --disable-pip-version-check "${packages[@]}"
 fi
+
+# --- no SSH ----------------------------------------------------------------------------------
+# There is no key pair and no inbound rule for port 22; with sshd off nothing listens there either.
+# Operators and the pipeline reach the node through SSM.
+for unit in sshd.service sshd.socket; do
+  # Either may be absent from the image; absent is as good as off.
+  systemctl disable --now "$unit" 2>/dev/null || true
+done
 
 # --- the Spark user and its directories ----------------------------------------------------
 if ! id -u "$SPARK_USER" >/dev/null 2>&1; then
@@ -116,6 +138,28 @@ export SPARK_PID_DIR=/run/spark
 export SPARK_WORKER_DIR=/var/lib/spark/work
 export SPARK_LOCAL_DIRS=/var/lib/spark/local
 EOF
+cat >>"$SPARK_HOME/conf/spark-env.sh" <<'EOF'
+# Spark binds its RPC endpoints, block manager and web UIs (master 8080, worker 8081, application
+# 4040) to SPARK_LOCAL_IP, and to all interfaces without it. It is this node's private address,
+# asked of IMDSv2 each time Spark starts. If the address cannot be found Spark does not start at
+# all, rather than listen everywhere.
+_imds_token="$(curl -fsS --max-time 5 -X PUT -H 'X-aws-ec2-metadata-token-ttl-seconds: 60' http://169.254.169.254/latest/api/token)" \
+  || { echo 'spark-env.sh: no IMDSv2 token, so no private address to bind to; not starting Spark' >&2; exit 1; }
+SPARK_LOCAL_IP="$(curl -fsS --max-time 5 -H "X-aws-ec2-metadata-token: ${_imds_token}" http://169.254.169.254/latest/meta-data/local-ipv4)" \
+  || { echo 'spark-env.sh: IMDSv2 gave no private address; not starting Spark' >&2; exit 1; }
+unset _imds_token
+case "$SPARK_LOCAL_IP" in
+  *[!0-9.]* | '' | 0.* | 127.*) echo 'spark-env.sh: unexpected private address from IMDSv2; not starting Spark' >&2; exit 1 ;;
+esac
+export SPARK_LOCAL_IP
+# The address the UIs put into their links.
+export SPARK_PUBLIC_DNS="$SPARK_LOCAL_IP"
+EOF
+if [[ "$NODE_ROLE" == "master" ]]; then
+  # start-master.sh also gets --host from the pipeline: the same private address.
+  # shellcheck disable=SC2016 # expanded when Spark reads spark-env.sh, not now
+  echo 'export SPARK_MASTER_HOST="$SPARK_LOCAL_IP"' >>"$SPARK_HOME/conf/spark-env.sh"
+fi
 cat >"$SPARK_HOME/conf/spark-defaults.conf" <<EOF
 # Written by the node set-up. Per-run options come from the pipeline's spark-submit arguments.
 spark.hadoop.fs.s3a.endpoint.region            ${S3_REGION}
@@ -123,8 +167,46 @@ spark.hadoop.fs.s3a.endpoint.region            ${S3_REGION}
 # policy S3A would also try to delete directory markers of the parent prefixes.
 spark.hadoop.fs.s3a.directory.marker.retention keep
 spark.sql.adaptive.enabled                     true
+# RPC authentication between master, workers, driver and executors, with the shared secret that
+# ${BOOT_SCRIPT} appends at every boot (spark.authenticate.secret). Without the secret nothing
+# authenticates: a node whose secret could not be read runs no Spark rather than an open one.
+spark.authenticate                             true
+# The REST submission server cannot authenticate; it stays off (Spark's default, made explicit).
+spark.master.rest.enabled                      false
 EOF
-chown -R "$SPARK_USER:$SPARK_USER" "$SPARK_HOME"
+
+# Spark's installation and configuration belong to root; SPARK_USER only reads them. The
+# configuration is readable by root and SPARK_USER's group alone (it is about to hold the secret).
+chown -R root:root "$SPARK_HOME"
+chmod 0755 "$SPARK_HOME/conf"
+chmod 0644 "$SPARK_HOME/conf/spark-env.sh"
+chgrp "$SPARK_USER" "$SPARK_HOME/conf/spark-defaults.conf"
+chmod 0640 "$SPARK_HOME/conf/spark-defaults.conf"
+
+# --- the Spark secret, now and at every boot -----------------------------------------------------
+[[ -x "$BOOT_SCRIPT" ]] || { echo "$BOOT_SCRIPT is missing; the user data writes it before this script" >&2; exit 1; }
+install -d -m 0755 "$(dirname "$BOOT_ENV")"
+printf 'SPARK_HOME=%q\nSPARK_USER=%q\nSPARK_AUTH_SECRET_ID=%q\n' "$SPARK_HOME" "$SPARK_USER" "$SPARK_AUTH_SECRET_ID" >"$BOOT_ENV"
+chmod 0644 "$BOOT_ENV"
+cat >/etc/systemd/system/spark-node-boot.service <<EOF
+[Unit]
+Description=Spark RPC secret from Secrets Manager into spark-defaults.conf
+Wants=network-online.target
+After=network-online.target
+# The pipeline starts Spark over SSM once the agent is online; by then the secret is in place.
+Before=amazon-ssm-agent.service
+
+[Service]
+Type=oneshot
+ExecStart=${BOOT_SCRIPT}
+TimeoutStartSec=300
+
+[Install]
+WantedBy=multi-user.target
+EOF
+systemctl daemon-reload
+systemctl enable spark-node-boot.service
+"$BOOT_SCRIPT"
 
 echo "$SPARK_VERSION" >"$MARKER"
 echo "$(date -Is) spark node set-up done"

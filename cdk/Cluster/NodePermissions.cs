@@ -2,14 +2,15 @@ using Amazon.CDK;
 using Amazon.CDK.AWS.IAM;
 using Amazon.CDK.AWS.Logs;
 using Amazon.CDK.AWS.S3;
+using Amazon.CDK.AWS.SecretsManager;
 using Pipeline.Cdk.Settings;
 
 namespace Pipeline.Cdk;
 
-/// <summary>What the nodes themselves do beyond the SSM agent: sync the code, run Spark over S3A, stream command output.</summary>
+/// <summary>What the nodes themselves do beyond the SSM agent: sync the code, run Spark over S3A, stream command output, read the Spark secret.</summary>
 public static class NodePermissions
 {
-    public static IEnumerable<PolicyStatement> Statements(AppSettings settings, IBucket bucket, ILogGroup? commandLogGroup)
+    public static IEnumerable<PolicyStatement> Statements(AppSettings settings, IBucket bucket, ILogGroup? commandLogGroup, ISecret authSecret)
     {
         var prefixes = new BucketPrefixes(settings.Pipeline);
 
@@ -21,6 +22,9 @@ public static class NodePermissions
             "WriteStageOutputs",
             ["s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"],
             prefixes.NodeWriteFolders.Select(folder => bucket.ArnForObjects(folder + "*")).ToArray());
+
+        // The boot script reads the Spark RPC secret; this one secret, read only.
+        yield return Allow("ReadSparkSecret", ["secretsmanager:GetSecretValue"], [authSecret.SecretArn]);
 
         if (commandLogGroup is not null)
         {

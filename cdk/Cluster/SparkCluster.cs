@@ -3,6 +3,7 @@ using Amazon.CDK.AWS.EC2;
 using Amazon.CDK.AWS.IAM;
 using Amazon.CDK.AWS.Logs;
 using Amazon.CDK.AWS.S3;
+using Amazon.CDK.AWS.SecretsManager;
 using Constructs;
 using Pipeline.Cdk.Settings;
 using Pipeline.Functions.Domain;
@@ -34,14 +35,34 @@ public sealed class SparkCluster : Construct
             });
         }
 
+        // The Spark RPC secret. Secrets Manager, not an SSM SecureString parameter: CloudFormation can
+        // have Secrets Manager generate the value at deploy time (GenerateSecretString), so it is in
+        // neither the template nor this app, is encrypted at rest with KMS, and needs no custom
+        // resource. A SecureString would need a Lambda of our own to generate and write it, with
+        // ssm:PutParameter/DeleteParameter and a log group of its own; more code and more privilege
+        // for the same result. The nodes read it with GetSecretValue on exactly this secret.
+        AuthSecret = new Secret(this, "SparkAuthSecret", new SecretProps
+        {
+            Description = $"{pipeline.ClusterName}: shared secret of Spark RPC authentication (spark.authenticate.secret), read by the nodes at boot",
+            GenerateSecretString = new SecretStringGenerator
+            {
+                // Letters and digits only: nothing a Java properties file or a shell could read differently.
+                PasswordLength = AuthSecretLength,
+                ExcludePunctuation = true,
+                IncludeSpace = false,
+            },
+            // Only this cluster uses it; a new deploy generates a new one and the nodes read it at boot.
+            RemovalPolicy = RemovalPolicy.DESTROY,
+        });
+
         Role = new Role(this, "NodeRole", new RoleProps
         {
             AssumedBy = new ServicePrincipal("ec2.amazonaws.com"),
-            Description = $"Spark nodes of {pipeline.ClusterName}: SSM agent, the data bucket's pipeline prefixes, command logs",
+            Description = $"Spark nodes of {pipeline.ClusterName}: SSM agent, the data bucket's pipeline prefixes, command logs, the Spark secret",
             // The one managed policy: what the SSM agent needs to take commands and sessions.
             ManagedPolicies = [ManagedPolicy.FromAwsManagedPolicyName("AmazonSSMManagedInstanceCore")],
         });
-        foreach (var statement in NodePermissions.Statements(settings, bucket, CommandLogGroup))
+        foreach (var statement in NodePermissions.Statements(settings, bucket, CommandLogGroup, AuthSecret))
         {
             Role.AddToPolicy(statement);
         }
@@ -58,7 +79,7 @@ public sealed class SparkCluster : Construct
         Instance_ Node(string role, string id, string name, string instanceType)
         {
             var userData = UserData.ForLinux();
-            userData.AddCommands([.. NodeSetupScript.Lines(settings, role)]);
+            userData.AddCommands([.. NodeSetupScript.Lines(settings, role, AuthSecret.SecretArn)]);
             var node = new Instance_(this, id, new InstanceProps
             {
                 Vpc = network.Vpc,
@@ -93,7 +114,12 @@ public sealed class SparkCluster : Construct
         }
     }
 
+    /// <summary>Characters of the generated Spark secret (letters and digits).</summary>
+    public const int AuthSecretLength = 64;
+
     public Role Role { get; }
+
+    public Secret AuthSecret { get; }
 
     public LogGroup? CommandLogGroup { get; }
 

@@ -42,15 +42,19 @@ public sealed class Network : Construct
         ClusterSecurityGroup = new SecurityGroup(this, "ClusterSecurityGroup", new SecurityGroupProps
         {
             Vpc = Vpc,
-            Description = "Spark nodes: all TCP among themselves only; no ingress from anywhere else (SSM instead of SSH)",
+            Description = "Spark nodes: unprivileged TCP ports among themselves only; no ingress from anywhere else (SSM instead of SSH)",
             AllowAllOutbound = false,
         });
-        // Executors connect back to the driver on ephemeral ports, so a port list would not do.
-        ClusterSecurityGroup.AddIngressRule(ClusterSecurityGroup, Port.AllTcp(), "Spark master, workers, driver and UIs between cluster nodes");
-        ClusterSecurityGroup.AddEgressRule(ClusterSecurityGroup, Port.AllTcp(), "Spark traffic to the other cluster nodes");
+        // Executors connect back to the driver on ephemeral ports, so a port list would not do; but
+        // Spark never uses a privileged port, so those (SSH's 22 among them) stay closed even here.
+        ClusterSecurityGroup.AddIngressRule(ClusterSecurityGroup, Port.TcpRange(SparkPortsFrom, 65535), "Spark master, workers, driver and UIs between cluster nodes (unprivileged ports only)");
+        ClusterSecurityGroup.AddEgressRule(ClusterSecurityGroup, Port.TcpRange(SparkPortsFrom, 65535), "Spark traffic to the other cluster nodes");
         // SSM, S3, the package repositories and the Spark download all speak HTTPS.
         ClusterSecurityGroup.AddEgressRule(Peer.AnyIpv4(), Port.Tcp(443), "HTTPS to AWS APIs and package downloads");
     }
+
+    /// <summary>The lowest port nodes may reach on each other: everything below is privileged and unused by Spark.</summary>
+    public const int SparkPortsFrom = 1024;
 
     public Vpc Vpc { get; }
 

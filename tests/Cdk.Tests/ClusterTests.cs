@@ -70,6 +70,15 @@ public sealed class ClusterTests
     public void No_node_has_a_key_pair()
     {
         Assert.All(Instances(), i => Assert.Null(i["Properties"]!["KeyName"]));
+        Assert.All(Default.Resources("AWS::EC2::LaunchTemplate"), t => Assert.Null(t.Resource["Properties"]!["LaunchTemplateData"]!["KeyName"]));
+        Default.Template.ResourceCountIs("AWS::EC2::KeyPair", 0);
+    }
+
+    [Fact]
+    public void The_node_setup_turns_sshd_off()
+    {
+        Assert.Contains("for unit in sshd.service sshd.socket; do\n", UserData(Master()), StringComparison.Ordinal);
+        Assert.Contains("  systemctl disable --now \"$unit\" 2>/dev/null || true\ndone\n", UserData(Master()), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -108,8 +117,8 @@ public sealed class ClusterTests
     {
         var userData = UserData(Master());
 
-        Assert.StartsWith("#!/bin/bash\nexport ", userData, StringComparison.Ordinal);
-        Assert.EndsWith(NodeSetupScript.Body().Split('\n', 2)[1], userData, StringComparison.Ordinal);
+        Assert.StartsWith($"#!/bin/bash\n{NodeSetupScript.Notice}\nexport ", userData, StringComparison.Ordinal);
+        Assert.EndsWith(NodeSetupScript.Compact(NodeSetupScript.Body()).Split('\n', 2)[1], userData, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -140,12 +149,12 @@ public sealed class ClusterTests
     internal static string NodeRoleId(Synthesized s) =>
         s.Resources("AWS::IAM::Role").Single(r => r.Resource["Properties"]!["AssumeRolePolicyDocument"]!.ToJsonString().Contains("ec2.amazonaws.com", StringComparison.Ordinal)).Id;
 
-    private static List<JsonObject> Instances() => Default.Resources("AWS::EC2::Instance").Select(i => i.Resource).ToList();
+    internal static List<JsonObject> Instances() => Default.Resources("AWS::EC2::Instance").Select(i => i.Resource).ToList();
 
-    private static JsonObject Master() => Instances().Single(i => Tag(i, NodeTags.Role) == NodeTags.MasterRole);
+    internal static JsonObject Master() => Instances().Single(i => Tag(i, NodeTags.Role) == NodeTags.MasterRole);
 
-    private static string? Tag(JsonObject instance, string key) =>
+    internal static string? Tag(JsonObject instance, string key) =>
         instance["Properties"]!["Tags"]!.AsArray().FirstOrDefault(t => t!["Key"]!.GetValue<string>() == key)?["Value"]!.GetValue<string>();
 
-    private static string UserData(JsonObject instance) => instance["Properties"]!["UserData"]!["Fn::Base64"]!.GetValue<string>();
+    internal static string UserData(JsonObject instance) => Synthesized.Text(instance["Properties"]!["UserData"]!["Fn::Base64"]!);
 }

@@ -16,25 +16,41 @@ public sealed class NetworkTests
     }
 
     [Fact]
-    public void The_only_ingress_is_all_TCP_from_the_cluster_itself()
+    public void The_only_ingress_is_unprivileged_TCP_from_the_cluster_itself()
     {
         var group = Assert.Single(Default.Resources("AWS::EC2::SecurityGroup"));
         var ingress = Assert.Single(Default.Resources("AWS::EC2::SecurityGroupIngress")).Resource["Properties"]!;
 
         Assert.Equal("tcp", ingress["IpProtocol"]!.GetValue<string>());
-        Assert.Equal(0, ingress["FromPort"]!.GetValue<int>());
+        Assert.Equal(1024, ingress["FromPort"]!.GetValue<int>());
         Assert.Equal(65535, ingress["ToPort"]!.GetValue<int>());
         Assert.Equal(group.Id, ingress["SourceSecurityGroupId"]!["Fn::GetAtt"]![0]!.GetValue<string>());
         Assert.Equal(group.Id, ingress["GroupId"]!["Fn::GetAtt"]![0]!.GetValue<string>());
     }
 
     [Fact]
-    public void No_ingress_comes_from_an_address_range()
+    public void No_ingress_rule_of_any_security_group_names_an_address_range()
     {
-        var text = Default.Json["Resources"]!.ToJsonString();
+        var rules = IngressRules().ToList();
 
-        Assert.DoesNotContain("\"CidrIpv6\"", text, StringComparison.Ordinal);
-        Assert.All(Default.Resources("AWS::EC2::SecurityGroupIngress"), i => Assert.Null(i.Resource["Properties"]!["CidrIp"]));
+        Assert.NotEmpty(rules);
+        Assert.All(rules, r =>
+        {
+            Assert.Null(r["CidrIp"]);
+            Assert.Null(r["CidrIpv6"]);
+            Assert.Null(r["SourcePrefixListId"]);
+            Assert.NotNull(r["SourceSecurityGroupId"]);
+        });
+    }
+
+    [Fact]
+    public void No_ingress_rule_opens_port_22()
+    {
+        Assert.All(IngressRules(), r =>
+        {
+            Assert.Equal("tcp", r["IpProtocol"]!.GetValue<string>());
+            Assert.False(r["FromPort"]!.GetValue<int>() <= 22 && 22 <= r["ToPort"]!.GetValue<int>(), r.ToJsonString());
+        });
     }
 
     [Fact]
@@ -47,6 +63,11 @@ public sealed class NetworkTests
         Assert.Equal(("0.0.0.0/0", 443, 443), (inline["CidrIp"]!.GetValue<string>(), inline["FromPort"]!.GetValue<int>(), inline["ToPort"]!.GetValue<int>()));
         Assert.Equal(group.Id, toSelf["DestinationSecurityGroupId"]!["Fn::GetAtt"]![0]!.GetValue<string>());
     }
+
+    /// <summary>Inline ingress of every security group and every standalone ingress resource.</summary>
+    private static IEnumerable<JsonNode> IngressRules() =>
+        Default.Resources("AWS::EC2::SecurityGroup").SelectMany(g => g.Resource["Properties"]!["SecurityGroupIngress"]?.AsArray() ?? []).Select(r => r!)
+            .Concat(Default.Resources("AWS::EC2::SecurityGroupIngress").Select(i => i.Resource["Properties"]!));
 
     [Fact]
     public void No_NAT_gateway_by_default()

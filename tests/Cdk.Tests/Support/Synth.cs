@@ -22,6 +22,20 @@ internal sealed record Synthesized(PipelineStack Stack, AppSettings Settings, Te
         Resources("AWS::Lambda::Function")
             .Single(f => f.Resource["Properties"]!["FunctionName"]!.GetValue<string>() == functionName)
             .Resource["Properties"]!["Role"]!["Fn::GetAtt"]![0]!.GetValue<string>();
+
+    /// <summary>
+    /// A string property as deployed, with each intrinsic of an Fn::Join written as
+    /// <c>{Ref:Id}</c> or <c>{GetAtt:Id.Attribute}</c>.
+    /// </summary>
+    public static string Text(JsonNode node) => node switch
+    {
+        JsonValue v => v.GetValue<string>(),
+        JsonObject o when o["Fn::Join"] is JsonArray join => string.Join(join[0]!.GetValue<string>(), join[1]!.AsArray().Select(p => Text(p!))),
+        JsonObject o when o["Ref"] is { } r => $"{{Ref:{r.GetValue<string>()}}}",
+        JsonObject o when o["Fn::Sub"] is JsonValue sub => sub.GetValue<string>(),
+        JsonObject o when o["Fn::GetAtt"] is JsonArray a => $"{{GetAtt:{a[0]!.GetValue<string>()}.{a[1]!.GetValue<string>()}}}",
+        _ => throw new ArgumentException($"not a string expression: {node.ToJsonString()}", nameof(node)),
+    };
 }
 
 /// <summary>

@@ -28,6 +28,7 @@ public sealed class PipelineStack : Stack
             })
             : Amazon.CDK.AWS.S3.Bucket.FromBucketName(this, "DataBucket", pipeline.Bucket);
 
+        StageCode = new StageCodeDeployment(this, "StageCode", settings, Bucket);
         Network = new Network(this, "Network", settings.Deployment);
         Cluster = new SparkCluster(this, "Cluster", settings, Network, Bucket);
         Orchestration = new Orchestration(this, "Orchestration", settings, Bucket, Cluster);
@@ -55,6 +56,8 @@ public sealed class PipelineStack : Stack
     }
 
     public IBucket Bucket { get; }
+
+    public StageCodeDeployment StageCode { get; }
 
     public Network Network { get; }
 

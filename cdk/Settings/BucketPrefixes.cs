@@ -44,6 +44,31 @@ public sealed class BucketPrefixes(PipelineSettings settings)
         return text[..(text.LastIndexOf('/', brace) + 1)];
     }
 
+    /// <summary>
+    /// Whether some key under the fixed <paramref name="folder"/> can also be a key under
+    /// <paramref name="template"/> for some batch date. Date placeholders expand to text starting with
+    /// a digit, which decides the case where the folder runs on past the template's fixed head.
+    /// </summary>
+    public bool MayOverlap(string folder, string template)
+    {
+        var text = Fill(template);
+        var brace = text.IndexOf('{', StringComparison.Ordinal);
+        var head = brace < 0 ? text : text[..brace];
+        if (head.StartsWith(folder, StringComparison.Ordinal))
+        {
+            return true;
+        }
+
+        if (!folder.StartsWith(head, StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        // The folder runs on past the head. A fixed template covers everything under it; otherwise the
+        // next character of a template key is the first digit of a date.
+        return brace < 0 || char.IsAsciiDigit(folder[head.Length]);
+    }
+
     private string Fill(string template) => template.Replace("{bucket}", settings.Bucket, StringComparison.Ordinal);
 
     private static List<string> Distinct(IEnumerable<string> values) => values.Distinct(StringComparer.Ordinal).ToList();

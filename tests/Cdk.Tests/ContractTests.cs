@@ -42,7 +42,7 @@ public sealed partial class ContractTests
         var expected = SettingsJson.Write(synthesized.Settings.Pipeline);
 
         Assert.All(
-            synthesized.Resources("AWS::Lambda::Function"),
+            synthesized.PipelineFunctions(),
             f => Assert.Equal(expected, f.Resource["Properties"]!["Environment"]!["Variables"]![PipelineFunctions.SettingsVariable]!.GetValue<string>()));
     }
 

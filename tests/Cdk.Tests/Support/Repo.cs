@@ -9,6 +9,8 @@ internal static class Repo
 
     public static string StateMachines => Path.Combine(Root, "statemachine");
 
+    public static string Jobs => Path.Combine(Root, "jobs");
+
     public static string File(params string[] parts) => Path.Combine([Root, .. parts]);
 
     private static string FindRoot()

@@ -17,10 +17,14 @@ internal sealed record Synthesized(PipelineStack Stack, AppSettings Settings, Te
 
     public JsonObject Resource(string id) => Json["Resources"]![id]!.AsObject();
 
+    /// <summary>The functions of the pipeline's handlers (not the stage code deployment's).</summary>
+    public IEnumerable<(string Id, JsonObject Resource)> PipelineFunctions() =>
+        Resources("AWS::Lambda::Function").Where(f => LambdaHandlers.Names.Contains(f.Resource["Properties"]!["Handler"]!.GetValue<string>()));
+
     /// <summary>The logical id of the role a function named <paramref name="functionName"/> runs as.</summary>
     public string FunctionRoleId(string functionName) =>
         Resources("AWS::Lambda::Function")
-            .Single(f => f.Resource["Properties"]!["FunctionName"]!.GetValue<string>() == functionName)
+            .Single(f => f.Resource["Properties"]!["FunctionName"]?.GetValue<string>() == functionName)
             .Resource["Properties"]!["Role"]!["Fn::GetAtt"]![0]!.GetValue<string>();
 
     /// <summary>
@@ -54,12 +58,16 @@ internal static class Synth
         var context = JsonNode.Parse(File.ReadAllText(Repo.CdkJson))!["context"]!.AsObject().DeepClone().AsObject();
         context[AppSettings.FunctionsAssetKey] = FakeFunctionsAsset.Directory;
         context[AppSettings.StateMachineDirectoryKey] = Repo.StateMachines;
+        context[AppSettings.StageCodeDirectoryKey] = Repo.Jobs;
         edit?.Invoke(context);
         return context;
     }
 
     public static App App(JsonObject context, string? outDir = null) =>
         new(new AppProps { Context = (IDictionary<string, object>)ToClr(context)!, Outdir = outDir });
+
+    /// <summary>Reads the settings as Program does, but from the context directly, without an App: for many cases fast.</summary>
+    public static AppSettings Read(JsonObject context) => AppSettings.Read(key => ToClr(context[key]));
 
     public static AppSettings Settings(Action<JsonObject>? edit = null) => AppSettings.FromContext(App(Context(edit)).Node);
 
@@ -79,7 +87,7 @@ internal static class Synth
     public static JsonObject Deployment(this JsonObject context) => context[AppSettings.DeploymentKey]!.AsObject();
 
     /// <summary>jsii takes context as plain dictionaries, arrays and scalars.</summary>
-    private static object? ToClr(JsonNode? node) => node switch
+    internal static object? ToClr(JsonNode? node) => node switch
     {
         null => null,
         JsonObject o => o.ToDictionary(p => p.Key, p => ToClr(p.Value)!),

@@ -19,37 +19,32 @@ public static partial class DeploymentReader
         }
 
         var f = new JsonFields(value, at, problems);
-        var region = f.String("region", RegionPattern(), "an AWS region such as \"ap-northeast-2\"");
+        var region = f.String("region", RegionPattern(), "an AWS region such as \"ap-northeast-2\"", 25);
         var settings = new DeploymentSettings
         {
             Account = f.String("account", AccountPattern(), "a 12-digit AWS account id, or \"\" for the account of the deploying credentials"),
             Region = region,
-            AvailabilityZone = f.String("availabilityZone", ZonePattern(), "an availability zone of the region such as \"ap-northeast-2a\""),
+            AvailabilityZone = f.String("availabilityZone", ZonePattern(), "an availability zone of the region such as \"ap-northeast-2a\"", 26),
             StackName = f.String("stackName", StackNamePattern(), "a CloudFormation stack name: a letter, then up to 127 of A-Z, a-z, 0-9 and '-'"),
             CreateBucket = f.Bool("createBucket"),
-            VpcCidr = f.String("vpcCidr", CidrPattern(), "an IPv4 CIDR block from /16 to /24 such as \"10.40.0.0/16\""),
+            VpcCidr = f.String("vpcCidr", VpcCidr.IsValid, VpcCidr.Expected, 18),
             NatGateway = f.Bool("natGateway"),
-            MasterInstanceType = f.String("masterInstanceType", InstanceTypePattern(), X86InstanceType),
-            WorkerInstanceType = f.String("workerInstanceType", InstanceTypePattern(), X86InstanceType),
+            MasterInstanceType = f.String("masterInstanceType", InstanceTypePattern(), X86InstanceType, 32),
+            WorkerInstanceType = f.String("workerInstanceType", InstanceTypePattern(), X86InstanceType, 32),
             RootVolumeGiB = f.Int("rootVolumeGiB", 20, 1024),
             AmiId = f.String("amiId", AmiPattern(), "an AMI id such as \"ami-0123456789abcdef0\", or \"\" for the latest Amazon Linux 2023"),
             SparkVersion = f.String("sparkVersion", SparkVersionPattern(), "a Spark release such as \"3.5.7\" (3.x or 4.x, built for Hadoop 3)"),
-            SparkDownloadUrl = f.String("sparkDownloadUrl", DownloadUrlPattern(), "an https:// or s3:// address of the Spark .tgz; {version} is replaced by sparkVersion"),
-            PythonPackages = f.StringList("pythonPackages", PipRequirementPattern(), "a pip requirement such as \"pyarrow==17.0.0\"", 50),
+            SparkDownloadUrl = f.String("sparkDownloadUrl", DownloadUrlPattern(), "an https:// or s3:// address of the Spark .tgz of at most 1024 characters; {version} is replaced by sparkVersion", 1024),
+            PythonPackages = f.StringList("pythonPackages", PipRequirementPattern(), "a pip requirement of at most 100 characters such as \"pyarrow==17.0.0\"", 50, 100),
             StopNodesAfterSetup = f.Bool("stopNodesAfterSetup"),
-            ScheduleCron = f.String("scheduleCron", AnyText(), ScheduleCron.Expected),
+            ScheduleCron = f.String("scheduleCron", ScheduleCron.IsValid, ScheduleCron.Expected),
             ScheduleEnabled = f.Bool("scheduleEnabled"),
-            AlertEmail = f.String("alertEmail", EmailPattern(), "an e-mail address for failure alerts, or \"\" for none"),
+            AlertEmail = f.String("alertEmail", EmailPattern(), "an e-mail address of at most 254 characters for failure alerts, or \"\" for none", 254),
             LogRetentionDays = f.Int("logRetentionDays", 1, 3653, $"one of the CloudWatch Logs retention periods in days: {string.Join(", ", RetentionDays)}"),
             FunctionMemoryMiB = f.Int("functionMemoryMiB", 128, 10240),
             FunctionTimeoutSeconds = f.Int("functionTimeoutSeconds", 10, 900),
         };
         f.RejectUnknown();
-
-        if (settings.ScheduleCron.Length > 0 && !ScheduleCron.IsValid(settings.ScheduleCron))
-        {
-            problems.Add($"{at}.scheduleCron: expected {ScheduleCron.Expected}, got \"{settings.ScheduleCron}\"");
-        }
 
         if (settings.LogRetentionDays != 0 && !RetentionDays.Contains(settings.LogRetentionDays))
         {
@@ -60,6 +55,11 @@ public static partial class DeploymentReader
             && !(settings.AvailabilityZone.Length == region.Length + 1 && settings.AvailabilityZone.StartsWith(region, StringComparison.Ordinal)))
         {
             problems.Add($"{at}.availabilityZone: expected a zone of region {region} such as \"{region}a\", got \"{settings.AvailabilityZone}\"");
+        }
+
+        if (settings.NatGateway && settings.VpcCidr.Length > 0 && VpcCidr.PrefixLength(settings.VpcCidr) > 23)
+        {
+            problems.Add($"{at}.vpcCidr: with natGateway the VPC holds two /24 subnets (public and nodes), so it must be /23 or larger, got \"{settings.VpcCidr}\"");
         }
 
         return settings;
@@ -80,11 +80,9 @@ public static partial class DeploymentReader
     [GeneratedRegex(@"^[A-Za-z][A-Za-z0-9-]{0,127}\z")]
     private static partial Regex StackNamePattern();
 
-    [GeneratedRegex(@"^(10|172|192)\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}/(1[6-9]|2[0-4])\z")]
-    private static partial Regex CidrPattern();
-
-    // Graviton families carry a 'g' after the generation digit (t4g, m7gd, c6gn) or are a1.
-    [GeneratedRegex(@"^(?!a1\.)(?![a-z]+[0-9]+[a-z-]*g[a-z-]*\.)[a-z][a-z0-9-]*[0-9][a-z0-9-]*\.[a-z0-9]+\z")]
+    // Graviton families carry a 'g' after the generation digit (t4g, m7gd, c6gn) or are a1; mac
+    // instances need dedicated hosts and run macOS, not Amazon Linux.
+    [GeneratedRegex(@"^(?!a1\.)(?!mac)(?![a-z]+[0-9]+[a-z-]*g[a-z-]*\.)[a-z][a-z0-9-]*[0-9][a-z0-9-]*\.[a-z0-9]+\z")]
     private static partial Regex InstanceTypePattern();
 
     [GeneratedRegex(@"^(ami-[0-9a-f]{8,17})?\z")]
@@ -101,7 +99,4 @@ public static partial class DeploymentReader
 
     [GeneratedRegex(@"^([A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+)?\z")]
     private static partial Regex EmailPattern();
-
-    [GeneratedRegex(@"^.*\z", RegexOptions.Singleline)]
-    private static partial Regex AnyText();
 }

@@ -7,18 +7,41 @@ namespace Pipeline.Cdk.Settings;
 /// Reads one JSON object field by field and collects every problem instead of stopping at the
 /// first, each naming the setting (<c>deployment.region</c>) and the form it expects.
 /// </summary>
-internal sealed class JsonFields(JsonElement value, string path, List<string> problems)
+internal sealed class JsonFields
 {
-    private readonly HashSet<string> read = new(StringComparer.Ordinal);
+    /// <summary>Longest text any deployment setting takes unless its own rule says less; nothing legitimate comes close.</summary>
+    public const int DefaultMaxLength = 256;
 
-    public string String(string name, Regex pattern, string expected)
+    private readonly HashSet<string> read = new(StringComparer.Ordinal);
+    private readonly JsonElement value;
+    private readonly string path;
+    private readonly List<string> problems;
+
+    public JsonFields(JsonElement value, string path, List<string> problems)
+    {
+        this.value = value;
+        this.path = path;
+        this.problems = problems;
+
+        // JSON text given on the command line (-c deployment='{...}') may repeat a name; which one
+        // wins would be the parser's choice, not the author's.
+        foreach (var name in value.EnumerateObject().GroupBy(p => p.Name, StringComparer.Ordinal).Where(g => g.Count() > 1).Select(g => g.Key))
+        {
+            problems.Add($"{path}.{name}: given more than once; write each setting once");
+        }
+    }
+
+    public string String(string name, Regex pattern, string expected, int maxLength = DefaultMaxLength) =>
+        String(name, text => pattern.IsMatch(text), expected, maxLength);
+
+    public string String(string name, Func<string, bool> isValid, string expected, int maxLength = DefaultMaxLength)
     {
         if (!TryGet(name, expected, out var element))
         {
             return "";
         }
 
-        if (element.ValueKind != JsonValueKind.String || !pattern.IsMatch(element.GetString()!))
+        if (element.ValueKind != JsonValueKind.String || element.GetString()!.Length > maxLength || !isValid(element.GetString()!))
         {
             Problem(name, expected, element);
             return "";
@@ -60,7 +83,7 @@ internal sealed class JsonFields(JsonElement value, string path, List<string> pr
         return element.GetBoolean();
     }
 
-    public IReadOnlyList<string> StringList(string name, Regex itemPattern, string expectedItem, int maxCount)
+    public IReadOnlyList<string> StringList(string name, Regex itemPattern, string expectedItem, int maxCount, int maxItemLength = DefaultMaxLength)
     {
         var expected = $"a list of at most {maxCount} strings, each {expectedItem}";
         if (!TryGet(name, expected, out var element))
@@ -78,7 +101,7 @@ internal sealed class JsonFields(JsonElement value, string path, List<string> pr
         var index = 0;
         foreach (var item in element.EnumerateArray())
         {
-            if (item.ValueKind != JsonValueKind.String || !itemPattern.IsMatch(item.GetString()!))
+            if (item.ValueKind != JsonValueKind.String || item.GetString()!.Length > maxItemLength || !itemPattern.IsMatch(item.GetString()!))
             {
                 problems.Add($"{path}.{name}[{index}]: expected {expectedItem}, got {Shown(item)}");
             }

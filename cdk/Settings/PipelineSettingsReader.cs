@@ -30,12 +30,8 @@ public static class PipelineSettingsReader
 
         var shape = JsonNode.Parse(SettingsJson.Write(PipelineSettings.PotholePipeline))!.AsObject();
         var before = problems.Count;
-        CheckObject(value, shape, "pipeline", problems);
-        if (problems.Count > before)
-        {
-            // The parser would stop at the first of these with a less precise message.
-            return null;
-        }
+        CheckObject(value, shape, typeof(PipelineSettings), "pipeline", problems);
+        var structural = problems.Count > before;
 
         PipelineSettings settings;
         try
@@ -44,15 +40,23 @@ public static class PipelineSettingsReader
         }
         catch (PipelineException e)
         {
-            problems.Add($"pipeline: {e.Message}");
+            // The pass above has said what is wrong in more precise words, unless it found nothing.
+            if (!structural)
+            {
+                problems.Add($"pipeline: {e.Message}");
+            }
+
             return null;
         }
 
+        // Parsed (missing settings took their defaults): the shared validator's word on the values too,
+        // so every problem is reported at once.
         problems.AddRange(SettingsValidator.Validate(settings).Select(p => $"pipeline.{p}"));
-        return settings;
+        return structural ? null : settings;
     }
 
-    private static void CheckObject(JsonElement given, JsonObject shape, string path, List<string> problems)
+    /// <summary><paramref name="shape"/> is the built-in settings as JSON (names and examples); <paramref name="type"/> the record they are read into.</summary>
+    private static void CheckObject(JsonElement given, JsonObject shape, Type type, string path, List<string> problems)
     {
         var names = new HashSet<string>(StringComparer.Ordinal);
         foreach (var property in given.EnumerateObject())
@@ -76,11 +80,11 @@ public static class PipelineSettingsReader
                 continue;
             }
 
-            CheckValue(node, example!, at, problems);
+            CheckValue(node, example!, PropertyType(type, name), at, problems);
         }
     }
 
-    private static void CheckValue(JsonElement given, JsonNode example, string at, List<string> problems)
+    private static void CheckValue(JsonElement given, JsonNode example, Type? type, string at, List<string> problems)
     {
         switch (example.GetValueKind())
         {
@@ -108,25 +112,33 @@ public static class PipelineSettingsReader
 
                 break;
             case JsonValueKind.Object:
-                if (Expect(given, JsonValueKind.Object, "an object", at, problems))
+                if (Expect(given, JsonValueKind.Object, "an object", at, problems) && type is not null)
                 {
-                    CheckObject(given, example.AsObject(), at, problems);
+                    CheckObject(given, example.AsObject(), type, at, problems);
                 }
 
                 break;
             case JsonValueKind.Array:
                 if (Expect(given, JsonValueKind.Array, "a list", at, problems) && example.AsArray().FirstOrDefault() is { } item)
                 {
+                    var itemType = type is null ? null : type.IsArray ? type.GetElementType() : type.GetGenericArguments().FirstOrDefault();
                     var index = 0;
                     foreach (var element in given.EnumerateArray())
                     {
-                        CheckValue(element, item, $"{at}[{index++}]", problems);
+                        CheckValue(element, item, itemType, $"{at}[{index++}]", problems);
                     }
                 }
 
                 break;
             case JsonValueKind.String:
                 ExpectText(given, at, problems);
+                break;
+            case JsonValueKind.Number when type == typeof(double) || type == typeof(decimal) || type == typeof(float):
+                if (given.ValueKind != JsonValueKind.Number || !given.TryGetDouble(out var number) || !double.IsFinite(number))
+                {
+                    problems.Add($"{at}: expected a number, got {Shown(given)}");
+                }
+
                 break;
             case JsonValueKind.Number:
                 if (given.ValueKind != JsonValueKind.Number || !given.TryGetInt32(out _))
@@ -144,6 +156,10 @@ public static class PipelineSettingsReader
                 break;
         }
     }
+
+    /// <summary>The .NET type of a setting, from the source-generated JSON metadata the shared parser uses.</summary>
+    private static Type? PropertyType(Type owner, string jsonName) =>
+        SettingsJson.Default.GetTypeInfo(owner)?.Properties.FirstOrDefault(p => p.Name == jsonName)?.PropertyType;
 
     private static void ExpectText(JsonElement given, string at, List<string> problems)
     {

@@ -23,6 +23,19 @@ public sealed class PipelineStack : Stack
                 Encryption = BucketEncryption.S3_MANAGED,
                 EnforceSSL = true,
                 ObjectOwnership = ObjectOwnership.BUCKET_OWNER_ENFORCED,
+                // An overwritten or deleted object (input, stage output, code) can be recovered for
+                // a while; old versions then expire so reruns do not pile up storage.
+                Versioned = true,
+                LifecycleRules =
+                [
+                    new LifecycleRule
+                    {
+                        Id = "ExpireOldVersions",
+                        NoncurrentVersionExpiration = Duration.Days(NoncurrentVersionDays),
+                        ExpiredObjectDeleteMarker = true,
+                        AbortIncompleteMultipartUploadAfter = Duration.Days(7),
+                    },
+                ],
                 // The pipeline's input and results outlive any deployment of it.
                 RemovalPolicy = RemovalPolicy.RETAIN,
             })
@@ -54,6 +67,9 @@ public sealed class PipelineStack : Stack
         });
         _ = new CfnOutput(this, "AlertTopicArn", new CfnOutputProps { Value = Orchestration.Alerts.Topic.TopicArn, Description = "Failed, timed-out and aborted runs" });
     }
+
+    /// <summary>How long an overwritten or deleted object of the created bucket stays recoverable.</summary>
+    public const int NoncurrentVersionDays = 30;
 
     public IBucket Bucket { get; }
 

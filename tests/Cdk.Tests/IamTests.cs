@@ -41,6 +41,32 @@ public sealed class IamTests
     }
 
     [Fact]
+    public void Every_allow_in_any_policy_of_the_stack_names_explicit_actions()
+    {
+        var allows = PolicyDocuments().SelectMany(d => d.Statements).Where(s => s["Effect"]!.GetValue<string>() == "Allow").ToList();
+
+        Assert.NotEmpty(allows);
+        Assert.All(allows, s => Assert.All(Iam.List(s["Action"]), a =>
+        {
+            Assert.DoesNotContain("*", a, StringComparison.Ordinal);
+            Assert.Matches("^[a-z0-9-]+:[A-Za-z0-9]+$", a);
+        }));
+        Assert.All(allows, s => Assert.Null(s["NotAction"]));
+    }
+
+    [Fact]
+    public void Wildcard_actions_appear_only_in_the_deny_of_plain_HTTP()
+    {
+        var wild = PolicyDocuments().SelectMany(d => d.Statements).Where(s => Iam.List(s["Action"]).Any(a => a.Contains('*', StringComparison.Ordinal)));
+
+        Assert.All(wild, s =>
+        {
+            Assert.Equal("Deny", s["Effect"]!.GetValue<string>());
+            Assert.Equal("""{"Bool":{"aws:SecureTransport":"false"}}""", s["Condition"]!.ToJsonString());
+        });
+    }
+
+    [Fact]
     public void Resource_star_only_carries_actions_without_resource_level_permissions()
     {
         Assert.All(Default.Statements().Where(s => s.OnAnyResource), s => Assert.Subset(UnscopableActions, s.Actions.ToHashSet()));
@@ -121,6 +147,61 @@ public sealed class IamTests
     }
 
     [Fact]
+    public void No_statement_anywhere_starts_stops_or_commands_anything_but_the_cluster_nodes()
+    {
+        string[] nodeActions = ["ec2:StartInstances", "ec2:StopInstances", "ec2:RebootInstances", "ec2:TerminateInstances", "ssm:SendCommand", "ssm:StartSession"];
+        var instanceIds = Default.Resources("AWS::EC2::Instance").Select(i => i.Id).ToHashSet();
+        var statements = Default.Statements().Where(s => s.Actions.Intersect(nodeActions).Any()).ToList();
+
+        Assert.NotEmpty(statements);
+        Assert.All(statements, s =>
+        {
+            Assert.False(s.OnAnyResource, $"{s.Sid} allows {string.Join(", ", s.Actions)} on *");
+            Assert.DoesNotContain(s.Actions, a => a is "ec2:TerminateInstances" or "ec2:RebootInstances" or "ssm:StartSession");
+            foreach (var resource in s.ResourceTexts)
+            {
+                if (resource.Contains(":instance/", StringComparison.Ordinal))
+                {
+                    Assert.Contains(JsonNode.Parse(resource)!["Fn::Join"]![1]!.AsArray().Last()!["Ref"]!.GetValue<string>(), instanceIds);
+                    Assert.Equal("""{"StringEquals":{"aws:ResourceTag/SparkCluster":"pothole-spark"}}""", s.Condition!.ToJsonString());
+                }
+                else
+                {
+                    Assert.Equal(["ssm:SendCommand"], s.Actions);
+                    Assert.Equal("\"arn:aws:ssm:ap-northeast-2::document/AWS-RunShellScript\"", resource);
+                }
+            }
+        });
+    }
+
+    [Fact]
+    public void Nodes_cannot_delete_or_overwrite_input()
+    {
+        var writes = NodeStatements().Where(s => s.Actions.Any(a => a is "s3:PutObject" or "s3:DeleteObject" or "s3:DeleteObjectVersion" or "s3:AbortMultipartUpload"));
+
+        Assert.All(writes, s => Assert.DoesNotContain(ObjectSuffixes(s), r => r.StartsWith("/raw-sensor-data/", StringComparison.Ordinal) || r == "/*" || r == "/code/*"));
+    }
+
+    [Fact]
+    public void No_pipeline_function_may_write_or_delete_objects()
+    {
+        Assert.All(LambdaHandlers.Names, handler =>
+            Assert.DoesNotContain(HandlerStatements(handler), s => s.Actions.Any(a => a.StartsWith("s3:", StringComparison.Ordinal) && a != "s3:ListBucket")));
+    }
+
+    [Fact]
+    public void Only_the_nodes_write_stage_outputs_and_only_the_code_deployment_writes_code()
+    {
+        var nodeRole = ClusterTests.NodeRoleId(Default);
+        var codeRole = Default.Resources("AWS::IAM::Role").Single(r => r.Resource["Properties"]!["Description"]?.GetValue<string>().Contains("deploy the stage code", StringComparison.Ordinal) == true).Id;
+        var writers = Default.Statements().Where(s => s.Actions.Any(a => a.StartsWith("s3:Put", StringComparison.Ordinal) || a.StartsWith("s3:Delete", StringComparison.Ordinal))).ToList();
+
+        Assert.Equal(new[] { codeRole, nodeRole }.Order(StringComparer.Ordinal), writers.Select(s => s.RoleId).Distinct().Order(StringComparer.Ordinal));
+        Assert.All(writers.Where(s => s.RoleId == nodeRole), s => Assert.Equal(["/stage1_anomaly_detected/*", "/stage2_spatial_clustering/*"], ObjectSuffixes(s)));
+        Assert.All(writers.Where(s => s.RoleId == codeRole), s => Assert.Equal(["/code/*"], ObjectSuffixes(s)));
+    }
+
+    [Fact]
     public void CheckInput_may_list_only_the_input_prefix()
     {
         var statement = Assert.Single(HandlerStatements("CheckInput"), s => s.Actions.Contains("s3:ListBucket"));
@@ -188,6 +269,26 @@ public sealed class IamTests
         var trust = Default.Resource(ScheduleRoleId())["Properties"]!["AssumeRolePolicyDocument"]!["Statement"]![0]!;
 
         Assert.Equal("""{"StringEquals":{"aws:SourceAccount":{"Ref":"AWS::AccountId"}}}""", trust["Condition"]!.ToJsonString());
+    }
+
+    /// <summary>Every policy document of the stack: identity policies, inline role policies, bucket, topic and secret policies.</summary>
+    private static IEnumerable<(string Id, IReadOnlyList<JsonObject> Statements)> PolicyDocuments()
+    {
+        foreach (var (id, resource) in Default.Json["Resources"]!.AsObject().Select(r => (r.Key, r.Value!.AsObject())))
+        {
+            var properties = resource["Properties"];
+            var documents = resource["Type"]!.GetValue<string>() switch
+            {
+                "AWS::IAM::Policy" or "AWS::IAM::ManagedPolicy" or "AWS::S3::BucketPolicy" or "AWS::SNS::TopicPolicy" => [properties!["PolicyDocument"]],
+                "AWS::SecretsManager::ResourcePolicy" => [properties!["ResourcePolicy"]],
+                "AWS::IAM::Role" => (properties!["Policies"]?.AsArray() ?? []).Select(p => p!["PolicyDocument"]).ToList(),
+                _ => [],
+            };
+            foreach (var document in documents)
+            {
+                yield return (id, document!["Statement"]!.AsArray().Select(s => s!.AsObject()).ToList());
+            }
+        }
     }
 
     internal static IReadOnlyList<Statement> HandlerStatements(string handler) =>

@@ -25,9 +25,31 @@ public sealed class StorageTests
     [Fact]
     public void The_data_bucket_refuses_plain_HTTP()
     {
-        var policy = Assert.Single(Default.Resources("AWS::S3::BucketPolicy")).Resource["Properties"]!["PolicyDocument"]!.ToJsonString();
+        var bucketId = Assert.Single(Default.Resources("AWS::S3::Bucket")).Id;
+        var policy = Assert.Single(Default.Resources("AWS::S3::BucketPolicy")).Resource["Properties"]!;
+        var deny = Assert.Single(policy["PolicyDocument"]!["Statement"]!.AsArray(), s => s!["Condition"]?.ToJsonString() == """{"Bool":{"aws:SecureTransport":"false"}}""")!;
 
-        Assert.Contains("\"aws:SecureTransport\":\"false\"", policy, StringComparison.Ordinal);
+        Assert.Equal(bucketId, policy["Bucket"]!["Ref"]!.GetValue<string>());
+        Assert.Equal(("Deny", "s3:*", """{"AWS":"*"}"""), (deny["Effect"]!.GetValue<string>(), deny["Action"]!.GetValue<string>(), deny["Principal"]!.ToJsonString()));
+    }
+
+    [Fact]
+    public void The_data_bucket_is_versioned()
+    {
+        var bucket = Assert.Single(Default.Resources("AWS::S3::Bucket")).Resource["Properties"]!;
+
+        Assert.Equal("Enabled", bucket["VersioningConfiguration"]!["Status"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public void Old_versions_and_abandoned_uploads_expire()
+    {
+        var rule = Assert.Single(Assert.Single(Default.Resources("AWS::S3::Bucket")).Resource["Properties"]!["LifecycleConfiguration"]!["Rules"]!.AsArray())!;
+
+        Assert.Equal("Enabled", rule["Status"]!.GetValue<string>());
+        Assert.Equal(PipelineStack.NoncurrentVersionDays, rule["NoncurrentVersionExpiration"]!["NoncurrentDays"]!.GetValue<int>());
+        Assert.Equal(7, rule["AbortIncompleteMultipartUpload"]!["DaysAfterInitiation"]!.GetValue<int>());
+        Assert.Null(rule["ExpirationInDays"]);
     }
 
     [Fact]

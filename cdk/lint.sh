@@ -1,11 +1,16 @@
 #!/usr/bin/env bash
-# Runs cfn-lint over the synthesized template(s); fails on any finding that is not ignored below.
+# Runs shellcheck over the node scripts (cdk/*.sh), then cfn-lint over the synthesized template(s);
+# fails on any finding that is not ignored below.
 #   bash cdk/lint.sh            synthesize first (cdk/synth.sh), then lint
 #   bash cdk/lint.sh cdk.out    lint an existing cloud assembly
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
+
+echo "== shellcheck $(shellcheck --version | sed -n 's/^version: //p') on cdk/*.sh"
+shellcheck cdk/*.sh
+echo "shellcheck: no findings"
 
 out="${1:-}"
 if [[ -z "$out" ]]; then

@@ -152,6 +152,8 @@ public static partial class SettingsValidator
                 p.Add($"{at}.command: only a \"command\" step has a command; a spark step has script and args");
             }
 
+            Match(p, $"{at}.targetRole", stage.TargetRole, RolePattern(), "a SparkRole tag value: a-z, 0-9 and '-', starting with a letter");
+
             if (!IsCodePath(stage.Script) || !stage.Script.EndsWith(".py", StringComparison.Ordinal))
             {
                 p.Add($"{at}.script: expected a .py path inside the code prefix (no '/' at the start, no '..'), got {Shown(stage.Script)}");
@@ -294,7 +296,8 @@ public static partial class SettingsValidator
     [GeneratedRegex(@"^[A-Za-z0-9_][A-Za-z0-9._-]*(/[A-Za-z0-9_][A-Za-z0-9._-]*)*\z")]
     private static partial Regex CodePathPattern();
 
-    [GeneratedRegex(@"^(/[A-Za-z0-9_][A-Za-z0-9._-]*)+\z")]
+    // At most 256 characters: these paths end up in scripts and file names on the nodes.
+    [GeneratedRegex(@"^(?=.{1,256}\z)(/[A-Za-z0-9_][A-Za-z0-9._-]*)+\z")]
     private static partial Regex AbsolutePathPattern();
 
     [GeneratedRegex(@"^[a-z_][a-z0-9_-]{0,31}\z")]

@@ -114,7 +114,8 @@ test('invalid date: fails in ResolveRun before anything is started', async () =>
 test('input missing: fails in CheckInput and no node is ever started', async () => {
   const { run, settings } = await scenario('input missing', { world: { inputFiles: 0 } });
   assert.equal(run.error.name, 'Pipeline.InputMissing');
-  assert.deepEqual(run.entered, ['ResolveRun', 'CheckInput']);
+  assert.deepEqual(run.entered, ['ResolveRun', 'CheckInput', 'RecordFailure', 'RunFailed']);
+  assert.equal((await keysUnder(aws, settings, `runs/dt=${DATE}/`)).length, 1, 'the failed run is recorded');
   assert.ok(!run.calls.includes('StartCluster'));
   await assertClusterStoppedAndLockFree(settings);
 });

@@ -59,14 +59,38 @@ public sealed class PipelineStack : Stack
             Description = "Or in the console: Start execution with input {\"date\":\"YYYY-MM-DD\"}",
             Value = $"https://{Aws.REGION}.console.aws.amazon.com/states/home?region={Aws.REGION}#/statemachines/view/{machineArn}",
         });
+        var backfillArn = Orchestration.Backfill.StateMachine.StateMachineArn;
+        _ = new CfnOutput(this, "BackfillStateMachineArn", new CfnOutputProps
+        {
+            Value = backfillArn,
+            Description = "Backfill over a date range, and the daily launch (the schedule starts it with {\"scheduledTime\"})",
+        });
+        _ = new CfnOutput(this, "Backfill", new CfnOutputProps
+        {
+            Description = "Backfill a range, oldest date first, one at a time; mode missing (default), failed or all; at most 92 days",
+            Value = $"aws stepfunctions start-execution --state-machine-arn {backfillArn} --input '{BackfillInputHint}'",
+        });
+        _ = new CfnOutput(this, "BackfillConsole", new CfnOutputProps
+        {
+            Description = $"Or in the console: Start execution with input {BackfillInputHint}",
+            Value = $"https://{Aws.REGION}.console.aws.amazon.com/states/home?region={Aws.REGION}#/statemachines/view/{backfillArn}",
+        });
+        _ = new CfnOutput(this, "DashboardUrl", new CfnOutputProps
+        {
+            Description = "Recent runs, backfills, run times and function errors",
+            Value = $"https://{Aws.REGION}.console.aws.amazon.com/cloudwatch/home?region={Aws.REGION}#dashboards/dashboard/{Orchestration.Dashboard.Dashboard.DashboardName}",
+        });
         _ = new CfnOutput(this, "MasterInstanceId", new CfnOutputProps { Value = Cluster.Master.InstanceId, Description = "Target for SSM sessions and port forwarding to the Spark UIs" });
         _ = new CfnOutput(this, "MasterPrivateIp", new CfnOutputProps
         {
             Value = Cluster.Master.InstancePrivateIp,
             Description = "The Spark UIs listen on this address only: forward with AWS-StartPortForwardingSessionToRemoteHost and host=<this address>",
         });
-        _ = new CfnOutput(this, "AlertTopicArn", new CfnOutputProps { Value = Orchestration.Alerts.Topic.TopicArn, Description = "Failed, timed-out and aborted runs" });
+        _ = new CfnOutput(this, "AlertTopicArn", new CfnOutputProps { Value = Orchestration.Alerts.Topic.TopicArn, Description = "Failed, timed-out and aborted runs, cleanups and backfills" });
     }
+
+    /// <summary>The input a backfill takes, as the outputs show it.</summary>
+    public const string BackfillInputHint = "{\"from\":\"YYYY-MM-DD\",\"to\":\"YYYY-MM-DD\",\"mode\":\"missing\"}";
 
     /// <summary>How long an overwritten or deleted object of the created bucket stays recoverable.</summary>
     public const int NoncurrentVersionDays = 30;

@@ -7,7 +7,7 @@ using Pipeline.Cdk.Settings;
 
 namespace Pipeline.Cdk;
 
-/// <summary>What the nodes themselves do beyond the SSM agent: sync the code, run Spark over S3A, stream command output, read the Spark secret.</summary>
+/// <summary>What the nodes themselves do beyond the SSM agent: sync the code, run Spark over S3A, keep Spark's event logs, stream command output, read the Spark secret.</summary>
 public static class NodePermissions
 {
     public static IEnumerable<PolicyStatement> Statements(AppSettings settings, IBucket bucket, ILogGroup? commandLogGroup, ISecret authSecret)
@@ -22,6 +22,14 @@ public static class NodePermissions
             "WriteStageOutputs",
             ["s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"],
             prefixes.NodeWriteFolders.Select(folder => bucket.ArnForObjects(folder + "*")).ToArray());
+
+        // Spark's event logs (spark.eventLog.dir): S3A writes each application's log as ".inprogress" and
+        // renames it when the application ends, a copy (read, write) and a delete; large logs go up in
+        // parts. Listing is covered by ListDataBucket above.
+        if (prefixes.EventLogFolder is { } eventLogs)
+        {
+            yield return Allow("SparkEventLogs", ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"], [bucket.ArnForObjects(eventLogs + "*")]);
+        }
 
         // The boot script reads the Spark RPC secret; this one secret, read only.
         yield return Allow("ReadSparkSecret", ["secretsmanager:GetSecretValue"], [authSecret.SecretArn]);

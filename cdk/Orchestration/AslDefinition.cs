@@ -6,17 +6,19 @@ using Pipeline.Cdk.Settings;
 namespace Pipeline.Cdk;
 
 /// <summary>
-/// An ASL file as written, with the <c>${Name}FunctionArn</c> placeholders it uses. The definitions
-/// change independently of this app, so the placeholders are found in the file, not listed here;
-/// one that names no handler stops the synth instead of failing in CloudFormation.
+/// An ASL file as written, with the <c>${Name}FunctionArn</c> placeholders it uses and any other
+/// placeholders the caller can fill (<c>${PipelineStateMachineArn}</c>). The definitions change
+/// independently of this app, so the placeholders are found in the file, not listed here; one that
+/// nothing fills stops the synth instead of failing in CloudFormation.
 /// </summary>
 public sealed partial class AslDefinition
 {
-    private AslDefinition(string path, string text, IReadOnlyList<string> handlers)
+    private AslDefinition(string path, string text, IReadOnlyList<string> handlers, IReadOnlyList<string> others)
     {
         Path = path;
         Text = text;
         Handlers = handlers;
+        Others = others;
     }
 
     public string Path { get; }
@@ -26,8 +28,13 @@ public sealed partial class AslDefinition
     /// <summary>The handlers whose function ARN the definition needs, in order of first use.</summary>
     public IReadOnlyList<string> Handlers { get; }
 
-    public static AslDefinition Load(string directory, string fileName)
+    /// <summary>The placeholders of <see cref="Load"/>'s <c>fillable</c> the definition uses, in order of first use.</summary>
+    public IReadOnlyList<string> Others { get; }
+
+    /// <param name="fillable">Placeholders other than function ARNs that the caller provides values for.</param>
+    public static AslDefinition Load(string directory, string fileName, IReadOnlyCollection<string>? fillable = null)
     {
+        fillable ??= [];
         var path = System.IO.Path.Combine(directory, fileName);
         var text = File.ReadAllText(path);
         var problems = new List<string>();
@@ -41,12 +48,18 @@ public sealed partial class AslDefinition
         }
 
         var handlers = new List<string>();
+        var others = new List<string>();
         foreach (var name in Placeholders(text))
         {
             var handler = LambdaHandlers.Names.FirstOrDefault(h => LambdaHandlers.ArnPlaceholder(h) == name);
-            if (handler is null)
+            if (handler is null && fillable.Contains(name))
             {
-                problems.Add($"{path}: placeholder ${{{name}}} has no substitution; expected ${{<Handler>FunctionArn}} with a handler of {string.Join(", ", LambdaHandlers.Names)}");
+                others.Add(name);
+            }
+            else if (handler is null)
+            {
+                var alsoKnown = fillable.Count == 0 ? "" : $", or one of {string.Join(", ", fillable.Select(f => "${" + f + "}"))}";
+                problems.Add($"{path}: placeholder ${{{name}}} has no substitution; expected ${{<Handler>FunctionArn}} with a handler of {string.Join(", ", LambdaHandlers.Names)}{alsoKnown}");
             }
             else if (!handlers.Contains(handler))
             {
@@ -59,7 +72,7 @@ public sealed partial class AslDefinition
             throw new SettingsException(problems, "state machine definitions are not usable:");
         }
 
-        return new AslDefinition(path, text, handlers);
+        return new AslDefinition(path, text, handlers, others);
     }
 
     /// <summary>
@@ -74,7 +87,7 @@ public sealed partial class AslDefinition
         {
             if (seconds > maxSeconds)
             {
-                throw new SettingsException([$"{Path}: TimeoutSeconds {seconds} is longer than the {maxSeconds} s the settings allow (pipeline.maxRunMinutes)"], "state machine definitions are not usable:");
+                throw new SettingsException([$"{Path}: TimeoutSeconds {seconds} is longer than the {maxSeconds} s the settings allow (derived from pipeline.maxRunMinutes)"], "state machine definitions are not usable:");
             }
 
             return Text;

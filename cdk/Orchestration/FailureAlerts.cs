@@ -10,13 +10,15 @@ namespace Pipeline.Cdk;
 /// <summary>
 /// Runs that end badly. A Catch inside the pipeline cleans up ordinary failures, but an aborted or
 /// timed-out execution runs no Catch, so the status-change event starts the cleanup state machine
-/// (idempotent, it may run after a Catch already cleaned up) and tells people through SNS.
+/// (idempotent, it may run after a Catch already cleaned up) and tells people through SNS. A backfill
+/// (or daily launch) that ends badly is only reported: it holds no cluster itself, and each pipeline
+/// child it started cleans up (and is reported) on its own.
 /// </summary>
 public sealed class FailureAlerts : Construct
 {
     public static readonly string[] BadEndings = ["FAILED", "TIMED_OUT", "ABORTED"];
 
-    public FailureAlerts(Construct scope, string id, IStateMachine pipeline, IStateMachine cleanup, string clusterName, string email)
+    public FailureAlerts(Construct scope, string id, IStateMachine pipeline, IStateMachine cleanup, IStateMachine backfill, string clusterName, string email)
         : base(scope, id)
     {
         Topic = new Topic(this, "Topic", new TopicProps
@@ -62,6 +64,22 @@ public sealed class FailureAlerts : Construct
                 }),
             ],
         });
+
+        BackfillEndedBadly = new Rule(this, "BackfillEndedBadly", new RuleProps
+        {
+            Description = $"{clusterName}: a backfill or daily launch failed, timed out or was aborted: alert",
+            EventPattern = StatusChange(backfill),
+            Targets =
+            [
+                new SnsTopic(Topic, new SnsTopicProps
+                {
+                    Message = RuleTargetInput.FromText(
+                        $"Backfill {EventField.FromPath("$.detail.name")} of {clusterName} ended {EventField.FromPath("$.detail.status")}. "
+                        + "Its Summarize step (when it got there) lists each date's result; each date's pipeline run cleans up after itself. "
+                        + $"Execution: {EventField.FromPath("$.detail.executionArn")}"),
+                }),
+            ],
+        });
     }
 
     public Topic Topic { get; }
@@ -69,6 +87,8 @@ public sealed class FailureAlerts : Construct
     public Rule PipelineEndedBadly { get; }
 
     public Rule CleanupEndedBadly { get; }
+
+    public Rule BackfillEndedBadly { get; }
 
     private static EventPattern StatusChange(IStateMachine machine) => new()
     {

@@ -5,6 +5,12 @@ using Pipeline.Functions.Domain;
 namespace Pipeline.Cdk;
 
 /// <summary>What each handler's AWS adapter calls (src/Functions/Adapters/Aws), and on what.</summary>
+/// <param name="OutputListPatterns">s3:prefix patterns of every step's output prefix (steps without one left out).</param>
+/// <param name="BackfillOutputListPatterns">s3:prefix patterns of the output PlanBackfill inspects (the last step's with an output prefix).</param>
+/// <param name="RunRecordListPattern">s3:prefix pattern of the run records (<c>runs/*</c>).</param>
+/// <param name="RunRecordObjectsArn">ARN of the run record objects (<c>bucket/runs/*</c>).</param>
+/// <param name="AnyInstanceArn">ARN of every instance of the account and region, for tag-scoped statements.</param>
+/// <param name="CommandStepRoles">SparkRole values of command steps that may run on hosts outside this stack (e.g. "serving"); empty when none.</param>
 public sealed record HandlerResources(
     string BucketArn,
     string InputListPattern,
@@ -12,7 +18,12 @@ public sealed record HandlerResources(
     string LockTableArn,
     IReadOnlyList<string> InstanceArns,
     string ClusterName,
-    string RunShellScriptDocumentArn);
+    string RunShellScriptDocumentArn,
+    IReadOnlyList<string> BackfillOutputListPatterns,
+    string RunRecordListPattern,
+    string RunRecordObjectsArn,
+    string AnyInstanceArn,
+    IReadOnlyList<string> CommandStepRoles);
 
 /// <summary>
 /// Least privilege per function: each gets only the actions its handler calls. Resource "*" appears
@@ -23,29 +34,58 @@ public static class HandlerPermissions
 {
     public const string ClusterTagCondition = "aws:ResourceTag/" + NodeTags.Cluster;
 
+    /// <summary>
+    /// Systems Manager's own tag keys for the instances a command goes to (its documented way to
+    /// restrict Run Command by instance tag).
+    /// </summary>
+    public const string CommandClusterTagCondition = "ssm:resourceTag/" + NodeTags.Cluster;
+
+    public const string CommandRoleTagCondition = "ssm:resourceTag/" + NodeTags.Role;
+
     public static IReadOnlyList<PolicyStatement> For(string handler, HandlerResources r) => handler switch
     {
         LambdaHandlers.ResolveRun => [],
-        LambdaHandlers.CheckInput => [ListPrefixes(r, [r.InputListPattern])],
-        LambdaHandlers.VerifyOutput => [ListPrefixes(r, r.OutputListPatterns)],
+        LambdaHandlers.CheckInput => [ListPrefixes(r.BucketArn, [r.InputListPattern])],
+        LambdaHandlers.VerifyOutput => [ListPrefixes(r.BucketArn, r.OutputListPatterns)],
         LambdaHandlers.AcquireLock => [Allow("LockTable", ["dynamodb:PutItem", "dynamodb:GetItem"], [r.LockTableArn])],
         LambdaHandlers.ReleaseLock => [Allow("LockTable", ["dynamodb:DeleteItem", "dynamodb:GetItem"], [r.LockTableArn])],
         LambdaHandlers.StartCluster => [DescribeInstances(), OnClusterInstances("StartNodes", ["ec2:StartInstances"], r)],
         // ClusterStatus also starts nodes that were still stopping when StartCluster ran.
         LambdaHandlers.ClusterStatus => [DescribeInstances(), OnClusterInstances("StartNodes", ["ec2:StartInstances"], r), DescribeAgents()],
-        LambdaHandlers.StartSpark or LambdaHandlers.SubmitStage => [DescribeInstances(), .. SendCommand(r)],
+        LambdaHandlers.StartSpark => [DescribeInstances(), .. SendCommand(r)],
+        // A command step may target hosts of the cluster that this stack does not create (a serving host).
+        LambdaHandlers.SubmitStage => [DescribeInstances(), .. SendCommand(r), .. CommandStepHosts(r)],
         LambdaHandlers.StopSpark => [DescribeInstances(), DescribeAgents(), .. SendCommand(r)],
         LambdaHandlers.CommandStatus => [Anywhere("CommandResults", "ssm:GetCommandInvocation")],
         LambdaHandlers.StopCluster => [DescribeInstances(), OnClusterInstances("StopNodes", ["ec2:StopInstances"], r)],
+        // Sweep finds running nodes, holds the lock while it stops them, and releases a stale lock.
+        LambdaHandlers.Sweep =>
+        [
+            DescribeInstances(),
+            OnClusterInstances("StopNodes", ["ec2:StopInstances"], r),
+            Allow("LockTable", ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem"], [r.LockTableArn]),
+        ],
+        // RecordRun inspects each stage's output (list only) and writes one record under runs/.
+        LambdaHandlers.RecordRun =>
+        [
+            ListPrefixes(r.BucketArn, r.OutputListPatterns),
+            Allow("WriteRunRecords", ["s3:PutObject"], [r.RunRecordObjectsArn]),
+        ],
+        // PlanBackfill: "missing" lists the last output, "failed" lists and reads the run records.
+        LambdaHandlers.PlanBackfill =>
+        [
+            ListPrefixes(r.BucketArn, [.. r.BackfillOutputListPatterns, r.RunRecordListPattern]),
+            Allow("ReadRunRecords", ["s3:GetObject"], [r.RunRecordObjectsArn]),
+        ],
         _ => throw new ArgumentOutOfRangeException(nameof(handler), handler, "no permissions defined for this handler"),
     };
 
-    private static PolicyStatement ListPrefixes(HandlerResources r, IReadOnlyList<string> patterns) =>
+    private static PolicyStatement ListPrefixes(string bucketArn, IReadOnlyList<string> patterns) =>
         new(new PolicyStatementProps
         {
             Sid = "ListPrefixes",
             Actions = ["s3:ListBucket"],
-            Resources = [r.BucketArn],
+            Resources = [bucketArn],
             Conditions = new Dictionary<string, object> { ["StringLike"] = new Dictionary<string, object> { ["s3:prefix"] = patterns.ToArray() } },
         });
 
@@ -65,6 +105,32 @@ public static class HandlerPermissions
         OnClusterInstances("CommandNodes", ["ssm:SendCommand"], r),
         Allow("RunShellScriptOnly", ["ssm:SendCommand"], [r.RunShellScriptDocumentArn]),
     ];
+
+    /// <summary>
+    /// A command step runs on the running instances tagged SparkCluster=cluster and SparkRole=targetRole.
+    /// A role other than the stack's own nodes' (a serving host) names instances this stack does not
+    /// know, so the exact-ARN statement would refuse them: for those only, any instance of the
+    /// account and region, as long as it carries both tags. Absent when no command step needs it.
+    /// </summary>
+    private static PolicyStatement[] CommandStepHosts(HandlerResources r) => r.CommandStepRoles.Count == 0
+        ? []
+        :
+        [
+            new(new PolicyStatementProps
+            {
+                Sid = "CommandStepHosts",
+                Actions = ["ssm:SendCommand"],
+                Resources = [r.AnyInstanceArn],
+                Conditions = new Dictionary<string, object>
+                {
+                    ["StringEquals"] = new Dictionary<string, object>
+                    {
+                        [CommandClusterTagCondition] = r.ClusterName,
+                        [CommandRoleTagCondition] = r.CommandStepRoles.ToArray(),
+                    },
+                },
+            }),
+        ];
 
     // No resource-level permissions exist for this action.
     private static PolicyStatement DescribeInstances() => Anywhere("FindNodes", "ec2:DescribeInstances");

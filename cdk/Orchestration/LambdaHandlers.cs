@@ -18,11 +18,14 @@ public static class LambdaHandlers
     public const string StopSpark = nameof(StopSpark);
     public const string StopCluster = nameof(StopCluster);
     public const string ReleaseLock = nameof(ReleaseLock);
+    public const string Sweep = nameof(Sweep);
+    public const string RecordRun = nameof(RecordRun);
+    public const string PlanBackfill = nameof(PlanBackfill);
 
     public static readonly IReadOnlyList<string> Names =
     [
         ResolveRun, CheckInput, AcquireLock, StartCluster, ClusterStatus, StartSpark,
-        SubmitStage, CommandStatus, VerifyOutput, StopSpark, StopCluster, ReleaseLock,
+        SubmitStage, CommandStatus, VerifyOutput, StopSpark, StopCluster, ReleaseLock, Sweep, RecordRun, PlanBackfill,
     ];
 
     /// <summary>The placeholder an ASL definition uses for a handler's function, e.g. <c>${StopClusterFunctionArn}</c>.</summary>

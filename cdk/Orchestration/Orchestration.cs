@@ -3,12 +3,13 @@ using Amazon.CDK.AWS.DynamoDB;
 using Amazon.CDK.AWS.S3;
 using Constructs;
 using Pipeline.Cdk.Settings;
+using Pipeline.Functions.Domain;
 
 namespace Pipeline.Cdk;
 
 /// <summary>
-/// Everything that runs the pipeline without a server: the lock table, the functions, the pipeline
-/// and cleanup state machines, the daily schedule and the failure alerts.
+/// Everything that runs the pipeline without a server: the lock table, the functions, the pipeline,
+/// cleanup and backfill state machines, the daily launch, the sweeper, the failure alerts and the dashboard.
 /// </summary>
 public sealed class Orchestration : Construct
 {
@@ -38,14 +39,20 @@ public sealed class Orchestration : Construct
             LockTable.TableArn,
             cluster.InstanceArns,
             pipeline.ClusterName,
-            stack.FormatArn(new ArnComponents { Service = "ssm", Account = "", Resource = "document", ResourceName = RunShellScript })));
+            stack.FormatArn(new ArnComponents { Service = "ssm", Account = "", Resource = "document", ResourceName = RunShellScript }),
+            prefixes.LastOutputListPatterns,
+            prefixes.RunsListPattern,
+            bucket.ArnForObjects(prefixes.RunsListPattern),
+            stack.FormatArn(new ArnComponents { Service = "ec2", Resource = "instance", ResourceName = "*" }),
+            CommandStepRoles(pipeline)));
 
+        var pipelineName = $"{pipeline.ClusterName}-pipeline";
         Pipeline = new Workflow(
             this,
             "Pipeline",
             AslDefinition.Load(settings.StateMachineDirectory, StateMachineFiles.Pipeline),
             Functions,
-            $"{pipeline.ClusterName}-pipeline",
+            pipelineName,
             // Never longer than the lock may be held: past that a new run may take the lock over.
             Duration.Minutes(pipeline.MaxRunMinutes),
             deployment.LogRetentionDays);
@@ -59,16 +66,37 @@ public sealed class Orchestration : Construct
             Duration.Minutes(30),
             deployment.LogRetentionDays);
 
+        Backfill = new Workflow(
+            this,
+            "Backfill",
+            AslDefinition.Load(settings.StateMachineDirectory, StateMachineFiles.Backfill, [BackfillWorkflow.PipelineArnPlaceholder]),
+            Functions,
+            $"{pipeline.ClusterName}-backfill",
+            BackfillWorkflow.Timeout(pipeline.MaxRunMinutes),
+            deployment.LogRetentionDays,
+            new Dictionary<string, string> { [BackfillWorkflow.PipelineArnPlaceholder] = Pipeline.StateMachine.StateMachineArn });
+        foreach (var statement in BackfillWorkflow.Statements(stack, Pipeline.StateMachine, pipelineName))
+        {
+            Backfill.StateMachine.AddToRolePolicy(statement);
+        }
+
         Schedule = new DailySchedule(
             this,
             "DailySchedule",
-            Pipeline.StateMachine,
+            Backfill.StateMachine,
             $"{pipeline.ClusterName}-daily",
             deployment.ScheduleCron,
             pipeline.TimeZone,
             deployment.ScheduleEnabled);
 
-        Alerts = new FailureAlerts(this, "Alerts", Pipeline.StateMachine, Cleanup.StateMachine, pipeline.ClusterName, deployment.AlertEmail);
+        if (deployment.SweepMinutes > 0)
+        {
+            Sweeper = new SweepSchedule(this, "Sweeper", Functions[LambdaHandlers.Sweep], $"{pipeline.ClusterName}-sweep", deployment.SweepMinutes);
+        }
+
+        Alerts = new FailureAlerts(this, "Alerts", Pipeline.StateMachine, Cleanup.StateMachine, Backfill.StateMachine, pipeline.ClusterName, deployment.AlertEmail);
+
+        Dashboard = new PipelineDashboard(this, "Dashboard", pipeline.ClusterName, Pipeline.StateMachine, Backfill.StateMachine, Cleanup.StateMachine, Functions);
     }
 
     /// <summary>The lock item's key, as DynamoDbRunLock.KeyAttribute in src/Functions writes it (a test keeps them equal).</summary>
@@ -82,7 +110,26 @@ public sealed class Orchestration : Construct
 
     public Workflow Cleanup { get; }
 
+    /// <summary>Backfill over a date range, and the daily launch (the schedule's target).</summary>
+    public Workflow Backfill { get; }
+
     public DailySchedule Schedule { get; }
 
+    /// <summary>Null when deployment.sweepMinutes is 0.</summary>
+    public SweepSchedule? Sweeper { get; }
+
     public FailureAlerts Alerts { get; }
+
+    public PipelineDashboard Dashboard { get; }
+
+    /// <summary>
+    /// SparkRole values of command steps that target hosts this stack does not create. Steps on the
+    /// master or the workers are covered by the exact instance ARNs already.
+    /// </summary>
+    public static IReadOnlyList<string> CommandStepRoles(PipelineSettings pipeline) => pipeline.Stages
+        .Where(s => s.Kind == StageSpec.CommandKind && s.TargetRole is not (NodeTags.MasterRole or NodeTags.WorkerRole))
+        .Select(s => s.TargetRole)
+        .Distinct(StringComparer.Ordinal)
+        .Order(StringComparer.Ordinal)
+        .ToList();
 }

@@ -9,5 +9,11 @@ public static class StateMachineFiles
     /// <summary>The same cleanup for runs that never reached their Catch (aborted, timed out); input {"runId": ...}.</summary>
     public const string Cleanup = "cleanup.asl.json";
 
-    public static readonly IReadOnlyList<string> All = [Pipeline, Cleanup];
+    /// <summary>
+    /// Backfill and the daily launch: PlanBackfill, then the pipeline for each date (startExecution.sync),
+    /// one at a time; input {"from","to","mode"} or the schedule's {"scheduledTime"}.
+    /// </summary>
+    public const string Backfill = "backfill.asl.json";
+
+    public static readonly IReadOnlyList<string> All = [Pipeline, Cleanup, Backfill];
 }

@@ -7,14 +7,31 @@ using Constructs;
 namespace Pipeline.Cdk;
 
 /// <summary>
-/// A standard state machine from an ASL file, its <c>${...FunctionArn}</c> placeholders filled by
-/// DefinitionSubstitutions, logging to its own group, allowed to invoke exactly the functions it names.
+/// A standard state machine from an ASL file, its <c>${...FunctionArn}</c> placeholders (and any
+/// others the caller fills) set by DefinitionSubstitutions, logging to its own group, allowed to
+/// invoke exactly the functions it names.
 /// </summary>
 public sealed class Workflow : Construct
 {
-    public Workflow(Construct scope, string id, AslDefinition definition, PipelineFunctions functions, string name, Duration timeout, int logRetentionDays)
+    /// <param name="substitutions">Values of the definition's placeholders that are not function ARNs (<see cref="AslDefinition.Others"/>).</param>
+    public Workflow(
+        Construct scope,
+        string id,
+        AslDefinition definition,
+        PipelineFunctions functions,
+        string name,
+        Duration timeout,
+        int logRetentionDays,
+        IReadOnlyDictionary<string, string>? substitutions = null)
         : base(scope, id)
     {
+        substitutions ??= new Dictionary<string, string>();
+        var missing = definition.Others.Where(p => !substitutions.ContainsKey(p)).ToList();
+        if (missing.Count > 0)
+        {
+            throw new ArgumentException($"{definition.Path}: no value for {string.Join(", ", missing)}", nameof(substitutions));
+        }
+
         var logGroup = new LogGroup(this, "Logs", new LogGroupProps
         {
             // The vended-logs prefix keeps CloudWatch's resource policy small however many machines log.
@@ -29,7 +46,9 @@ public sealed class Workflow : Construct
             StateMachineType = StateMachineType.STANDARD,
             // Inline rather than DefinitionBody.FromFile, which would upload the file as an S3 asset.
             DefinitionBody = DefinitionBody.FromString(definition.WithTimeout((int)timeout.ToSeconds())),
-            DefinitionSubstitutions = definition.Handlers.ToDictionary(LambdaHandlers.ArnPlaceholder, h => functions[h].FunctionArn),
+            DefinitionSubstitutions = definition.Handlers.ToDictionary(LambdaHandlers.ArnPlaceholder, h => functions[h].FunctionArn)
+                .Concat(definition.Others.Select(p => KeyValuePair.Create(p, substitutions[p])))
+                .ToDictionary(),
             // CDK adds the log-delivery permissions Step Functions documents for this; those
             // logs:*LogDelivery* actions have no resource-level permissions, hence Resource "*".
             Logs = new LogOptions { Destination = logGroup, Level = LogLevel.ALL, IncludeExecutionData = true },

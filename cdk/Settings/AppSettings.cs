@@ -103,13 +103,31 @@ public sealed record AppSettings(PipelineSettings Pipeline, DeploymentSettings D
         // The stack owns the code prefix: every deploy makes it hold exactly the stage code, deleting
         // anything else there. Input or stage output under it would be deleted by the next deploy.
         var prefixes = new BucketPrefixes(pipeline);
-        foreach (var (name, template) in new[] { ("inputPrefix", pipeline.InputPrefix) }.Concat(pipeline.Stages.Select((s, i) => ($"stages[{i}].outputPrefix", s.OutputPrefix))))
+        var dataPrefixes = new[] { ("inputPrefix", pipeline.InputPrefix) }
+            .Concat(pipeline.Stages.Select((s, i) => ($"stages[{i}].outputPrefix", s.OutputPrefix)))
+            // A command step may write no output prefix.
+            .Where(p => p.Item2.Length > 0)
+            .ToList();
+        foreach (var (name, template) in dataPrefixes)
         {
             if (prefixes.MayOverlap(pipeline.CodePrefix, template))
             {
                 problems.Add($"pipeline.codePrefix: \"{pipeline.CodePrefix}\" overlaps pipeline.{name} \"{template}\"; each deploy replaces everything under the code prefix, so it must be a folder of its own");
             }
+
+            // RecordRun may write under runs/ and nothing else: no input or stage output may live there.
+            if (prefixes.MayOverlap(BucketPrefixes.RunsFolder, template))
+            {
+                problems.Add($"pipeline.{name}: \"{template}\" overlaps the run records under \"{BucketPrefixes.RunsFolder}\", which the RecordRun function writes; choose another folder");
+            }
         }
+
+        if (pipeline.CodePrefix.StartsWith(BucketPrefixes.RunsFolder, StringComparison.Ordinal) || BucketPrefixes.RunsFolder.StartsWith(pipeline.CodePrefix, StringComparison.Ordinal))
+        {
+            problems.Add($"pipeline.codePrefix: \"{pipeline.CodePrefix}\" overlaps the run records under \"{BucketPrefixes.RunsFolder}\"; each deploy replaces everything under the code prefix, so it must be a folder of its own");
+        }
+
+        problems.AddRange(prefixes.EventLogProblems());
 
         if (pipeline.CommandLogGroup == StageCodeDeployment.LogGroupName(pipeline.ClusterName))
         {
@@ -117,7 +135,10 @@ public sealed record AppSettings(PipelineSettings Pipeline, DeploymentSettings D
         }
     }
 
-    /// <summary>Every script, py-file and code-prefix argument a stage names must be among the files deployed to the code prefix.</summary>
+    /// <summary>
+    /// Every script, py-file and code-prefix argument a Spark stage names must be among the files deployed
+    /// to the code prefix; so must every code-prefix argument of a command step (which has no script).
+    /// </summary>
     private static void CheckStageCode(PipelineSettings pipeline, string directory, List<string> problems)
     {
         var files = StageCodeFiles.Select(directory).ToHashSet(StringComparer.Ordinal);
@@ -126,6 +147,21 @@ public sealed record AppSettings(PipelineSettings Pipeline, DeploymentSettings D
         for (var i = 0; i < pipeline.Stages.Count; i++)
         {
             var stage = pipeline.Stages[i];
+            if (stage.Kind == StageSpec.CommandKind)
+            {
+                var command = stage.Command ?? [];
+                for (var j = 0; j < command.Count; j++)
+                {
+                    var url = codeUrls.FirstOrDefault(u => command[j]?.StartsWith(u, StringComparison.Ordinal) == true);
+                    if (url is not null && !files.Contains(command[j][url.Length..]))
+                    {
+                        problems.Add($"pipeline.stages[{i}].command[{j}]: \"{command[j]}\" names a file under the code prefix that is not among {deployed}");
+                    }
+                }
+
+                continue;
+            }
+
             if (!files.Contains(stage.Script))
             {
                 problems.Add($"pipeline.stages[{i}].script: \"{stage.Script}\" is not among {deployed}");

@@ -39,6 +39,7 @@ public static partial class DeploymentReader
             StopNodesAfterSetup = f.Bool("stopNodesAfterSetup"),
             ScheduleCron = f.String("scheduleCron", ScheduleCron.IsValid, ScheduleCron.Expected),
             ScheduleEnabled = f.Bool("scheduleEnabled"),
+            SweepMinutes = f.Int("sweepMinutes", 0, MaxSweepMinutes, SweepMinutesExpected),
             AlertEmail = f.String("alertEmail", EmailPattern(), "an e-mail address of at most 254 characters for failure alerts, or \"\" for none", 254),
             LogRetentionDays = f.Int("logRetentionDays", 1, 3653, $"one of the CloudWatch Logs retention periods in days: {string.Join(", ", RetentionDays)}"),
             FunctionMemoryMiB = f.Int("functionMemoryMiB", 128, 10240),
@@ -49,6 +50,11 @@ public static partial class DeploymentReader
         if (settings.LogRetentionDays != 0 && !RetentionDays.Contains(settings.LogRetentionDays))
         {
             problems.Add($"{at}.logRetentionDays: expected one of {string.Join(", ", RetentionDays)}, got {settings.LogRetentionDays}");
+        }
+
+        if (settings.SweepMinutes is > 0 and < MinSweepMinutes)
+        {
+            problems.Add($"{at}.sweepMinutes: expected {SweepMinutesExpected}, got {settings.SweepMinutes}");
         }
 
         if (region.Length > 0 && settings.AvailabilityZone.Length > 0
@@ -64,6 +70,16 @@ public static partial class DeploymentReader
 
         return settings;
     }
+
+    /// <summary>
+    /// A sweep takes the lock while it acts; more often than every 5 minutes it would mostly contend
+    /// with runs starting, and a day is the longest a forgotten cluster should run unnoticed.
+    /// </summary>
+    public const int MinSweepMinutes = 5;
+
+    public const int MaxSweepMinutes = 1440;
+
+    private const string SweepMinutesExpected = "0 (no sweeper) or a whole number of minutes from 5 to 1440";
 
     private const string X86InstanceType =
         "an x86_64 EC2 instance type such as \"t3.large\" (the nodes run the x86_64 Amazon Linux 2023 image, so Graviton types such as t4g or m7g do not fit)";

@@ -50,6 +50,12 @@ public sealed record DeploymentSettings
 
     public required bool ScheduleEnabled { get; init; }
 
+    /// <summary>
+    /// Minutes between runs of the Sweep function (stops nodes no run holds, releases stale locks);
+    /// 0 for no sweeper. Independent of <see cref="ScheduleEnabled"/>: manual runs leave nodes behind too.
+    /// </summary>
+    public required int SweepMinutes { get; init; }
+
     /// <summary>E-mail for failed, timed-out and aborted runs; empty for none (the topic still exists).</summary>
     public required string AlertEmail { get; init; }
 

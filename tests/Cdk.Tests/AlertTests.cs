@@ -54,6 +54,45 @@ public sealed class AlertTests
     }
 
     [Fact]
+    public void Failed_timed_out_and_aborted_backfills_are_caught()
+    {
+        var pattern = BackfillRule()["EventPattern"]!;
+        var expected = JsonNode.Parse($$"""
+            {
+              "detail": {
+                "status": ["FAILED", "TIMED_OUT", "ABORTED"],
+                "stateMachineArn": [{ "Ref": "{{StateMachineTests.MachineId(Default, "pothole-spark-backfill")}}" }]
+              },
+              "detail-type": ["Step Functions Execution Status Change"],
+              "source": ["aws.states"]
+            }
+            """);
+
+        Assert.True(JsonNode.DeepEquals(expected, pattern), pattern.ToJsonString());
+    }
+
+    /// <summary>A backfill holds no cluster; each pipeline child cleans up (and alerts) on its own.</summary>
+    [Fact]
+    public void A_bad_backfill_ending_is_only_published_to_the_alert_topic()
+    {
+        var topicId = Assert.Single(Default.Resources("AWS::SNS::Topic")).Id;
+        var target = Assert.Single(BackfillRule()["Targets"]!.AsArray())!;
+
+        Assert.Equal(topicId, target["Arn"]!["Ref"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public void Every_state_machine_s_bad_endings_reach_the_alert_topic()
+    {
+        var topicId = Assert.Single(Default.Resources("AWS::SNS::Topic")).Id;
+        var alerted = Rules()
+            .Where(r => r["Targets"]!.AsArray().Any(t => t!["Arn"]!["Ref"]?.GetValue<string>() == topicId))
+            .Select(r => r["EventPattern"]!["detail"]!["stateMachineArn"]![0]!["Ref"]!.GetValue<string>());
+
+        Assert.Equal(Default.Resources("AWS::StepFunctions::StateMachine").Select(m => m.Id).Order(), alerted.Order());
+    }
+
+    [Fact]
     public void No_e_mail_subscription_without_an_address()
     {
         Default.Template.ResourceCountIs("AWS::SNS::Subscription", 0);
@@ -72,6 +111,12 @@ public sealed class AlertTests
     }
 
     private static IEnumerable<JsonNode> Rules() => Default.Resources("AWS::Events::Rule").Select(r => r.Resource["Properties"]!);
+
+    private static JsonNode BackfillRule()
+    {
+        var backfillId = StateMachineTests.MachineId(Default, "pothole-spark-backfill");
+        return Rules().Single(r => r["EventPattern"]!["detail"]!["stateMachineArn"]![0]!["Ref"]!.GetValue<string>() == backfillId);
+    }
 
     private static JsonNode PipelineRule()
     {

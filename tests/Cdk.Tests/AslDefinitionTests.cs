@@ -28,6 +28,30 @@ public sealed class AslDefinitionTests
     }
 
     [Fact]
+    public void A_placeholder_the_caller_fills_is_accepted_beside_the_handlers()
+    {
+        var text = """{"StartAt":"S","States":{"S":{"Type":"Task","Resource":"${PlanBackfillFunctionArn}","Parameters":{"StateMachineArn":"${PipelineStateMachineArn}"},"End":true}}}""";
+        var dir = Directory.CreateTempSubdirectory("asl-").FullName;
+        File.WriteAllText(Path.Combine(dir, "x.asl.json"), text);
+
+        var definition = AslDefinition.Load(dir, "x.asl.json", ["PipelineStateMachineArn"]);
+
+        Assert.Equal(["PlanBackfill"], definition.Handlers);
+        Assert.Equal(["PipelineStateMachineArn"], definition.Others);
+    }
+
+    [Fact]
+    public void A_placeholder_the_caller_does_not_fill_still_stops_the_synth()
+    {
+        var dir = Directory.CreateTempSubdirectory("asl-").FullName;
+        File.WriteAllText(Path.Combine(dir, "x.asl.json"), """{"Comment":"${PipelineStateMachineArn}","StartAt":"S","States":{}}""");
+
+        var error = Assert.Throws<SettingsException>(() => AslDefinition.Load(dir, "x.asl.json"));
+
+        Assert.Contains(error.Problems, p => p.Contains("placeholder ${PipelineStateMachineArn} has no substitution", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void A_definition_that_is_not_JSON_stops_the_synth()
     {
         var error = Assert.Throws<SettingsException>(() => Load("""{"StartAt": """));

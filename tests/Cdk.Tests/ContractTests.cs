@@ -36,6 +36,49 @@ public sealed partial class ContractTests
     }
 
     [Fact]
+    public void RecordRun_may_write_the_folder_RecordRun_writes_to()
+    {
+        var source = File.ReadAllText(Repo.File("src", "Functions", "Handlers", "RecordRun.cs"));
+
+        Assert.Contains($"RunsPrefix = \"{Settings.BucketPrefixes.RunsFolder}\";", source, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_backfill_timeout_assumes_PlanBackfill_s_longest_range()
+    {
+        var source = File.ReadAllText(Repo.File("src", "Functions", "Handlers", "PlanBackfill.cs"));
+
+        Assert.Contains($"MaxDays = {BackfillWorkflow.MaxDays};", source, StringComparison.Ordinal);
+    }
+
+    /// <summary>PlanBackfill may list only the output it inspects; the rule it picks that output by is read from its source.</summary>
+    [Fact]
+    public void PlanBackfill_judges_a_date_by_the_last_step_with_an_output_prefix()
+    {
+        var source = File.ReadAllText(Repo.File("src", "Functions", "Handlers", "PlanBackfill.cs"));
+
+        Assert.Contains("settings.Stages.LastOrDefault(s => !string.IsNullOrEmpty(s.OutputPrefix))", source, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_backfill_definition_starts_the_pipeline_with_the_placeholder_the_app_fills()
+    {
+        var text = File.ReadAllText(Path.Combine(Repo.StateMachines, StateMachineFiles.Backfill));
+
+        Assert.Contains($"\"StateMachineArn\": \"${{{BackfillWorkflow.PipelineArnPlaceholder}}}\"", text, StringComparison.Ordinal);
+        Assert.Contains("\"Resource\": \"arn:aws:states:::states:startExecution.sync:2\"", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_event_log_folder_the_nodes_may_write_is_the_shipped_spark_eventLog_dir()
+    {
+        var settings = Synth.DefaultStack.Settings.Pipeline;
+
+        Assert.Equal("s3a://{bucket}/spark-events/", settings.Submit.Conf["spark.eventLog.dir"]);
+        Assert.Equal("spark-events/", new Settings.BucketPrefixes(settings).EventLogFolder);
+    }
+
+    [Fact]
     public void Every_function_gets_the_settings_as_the_shared_code_writes_them()
     {
         var synthesized = Synth.DefaultStack;

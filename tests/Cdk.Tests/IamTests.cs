@@ -85,6 +85,9 @@ public sealed class IamTests
     [InlineData("StopSpark", "ec2:DescribeInstances ssm:DescribeInstanceInformation ssm:SendCommand")]
     [InlineData("CommandStatus", "ssm:GetCommandInvocation")]
     [InlineData("StopCluster", "ec2:DescribeInstances ec2:StopInstances")]
+    [InlineData("Sweep", "dynamodb:DeleteItem dynamodb:GetItem dynamodb:PutItem ec2:DescribeInstances ec2:StopInstances")]
+    [InlineData("RecordRun", "s3:ListBucket s3:PutObject")]
+    [InlineData("PlanBackfill", "s3:GetObject s3:ListBucket")]
     public void Each_function_may_call_only_what_its_handler_calls(string handler, string actions)
     {
         var granted = HandlerStatements(handler).Where(s => s.Sid != "OwnLogs").SelectMany(s => s.Actions).Distinct().Order();
@@ -107,6 +110,7 @@ public sealed class IamTests
     [InlineData("StartCluster", "ec2:StartInstances")]
     [InlineData("ClusterStatus", "ec2:StartInstances")]
     [InlineData("StopCluster", "ec2:StopInstances")]
+    [InlineData("Sweep", "ec2:StopInstances")]
     [InlineData("StartSpark", "ssm:SendCommand")]
     [InlineData("SubmitStage", "ssm:SendCommand")]
     [InlineData("StopSpark", "ssm:SendCommand")]
@@ -122,6 +126,7 @@ public sealed class IamTests
     [InlineData("StartCluster", "ec2:StartInstances")]
     [InlineData("ClusterStatus", "ec2:StartInstances")]
     [InlineData("StopCluster", "ec2:StopInstances")]
+    [InlineData("Sweep", "ec2:StopInstances")]
     [InlineData("StartSpark", "ssm:SendCommand")]
     [InlineData("SubmitStage", "ssm:SendCommand")]
     [InlineData("StopSpark", "ssm:SendCommand")]
@@ -182,23 +187,77 @@ public sealed class IamTests
         Assert.All(writes, s => Assert.DoesNotContain(ObjectSuffixes(s), r => r.StartsWith("/raw-sensor-data/", StringComparison.Ordinal) || r == "/*" || r == "/code/*"));
     }
 
+    /// <summary>Was "no pipeline function may write or delete objects"; since run records (issue 7) one function writes, and only there.</summary>
     [Fact]
-    public void No_pipeline_function_may_write_or_delete_objects()
+    public void No_function_writes_or_deletes_input_code_or_stage_outputs()
     {
         Assert.All(LambdaHandlers.Names, handler =>
-            Assert.DoesNotContain(HandlerStatements(handler), s => s.Actions.Any(a => a.StartsWith("s3:", StringComparison.Ordinal) && a != "s3:ListBucket")));
+        {
+            var writes = HandlerStatements(handler).Where(s => s.Actions.Any(IsObjectWrite)).ToList();
+            Assert.All(writes, s => Assert.Equal(["/runs/*"], ObjectSuffixes(s)));
+            Assert.DoesNotContain(HandlerStatements(handler), s => s.Actions.Any(a => a.StartsWith("s3:Delete", StringComparison.Ordinal)));
+        });
     }
 
     [Fact]
-    public void Only_the_nodes_write_stage_outputs_and_only_the_code_deployment_writes_code()
+    public void Only_RecordRun_writes_objects_and_only_new_run_records_under_runs()
+    {
+        var writers = LambdaHandlers.Names.Where(h => HandlerStatements(h).Any(s => s.Actions.Any(IsObjectWrite))).ToList();
+        var write = Assert.Single(HandlerStatements("RecordRun"), s => s.Actions.Any(IsObjectWrite));
+
+        Assert.Equal(["RecordRun"], writers);
+        Assert.Equal(["s3:PutObject"], write.Actions);
+        Assert.Equal(["/runs/*"], ObjectSuffixes(write));
+        Assert.Null(write.Condition);
+    }
+
+    [Fact]
+    public void Only_the_nodes_write_stage_outputs_and_event_logs_only_the_code_deployment_writes_code_and_only_RecordRun_writes_run_records()
     {
         var nodeRole = ClusterTests.NodeRoleId(Default);
         var codeRole = Default.Resources("AWS::IAM::Role").Single(r => r.Resource["Properties"]!["Description"]?.GetValue<string>().Contains("deploy the stage code", StringComparison.Ordinal) == true).Id;
+        var recordRole = Default.FunctionRoleId("pothole-spark-RecordRun");
         var writers = Default.Statements().Where(s => s.Actions.Any(a => a.StartsWith("s3:Put", StringComparison.Ordinal) || a.StartsWith("s3:Delete", StringComparison.Ordinal))).ToList();
 
-        Assert.Equal(new[] { codeRole, nodeRole }.Order(StringComparer.Ordinal), writers.Select(s => s.RoleId).Distinct().Order(StringComparer.Ordinal));
-        Assert.All(writers.Where(s => s.RoleId == nodeRole), s => Assert.Equal(["/stage1_anomaly_detected/*", "/stage2_spatial_clustering/*"], ObjectSuffixes(s)));
+        Assert.Equal(new[] { codeRole, nodeRole, recordRole }.Order(StringComparer.Ordinal), writers.Select(s => s.RoleId).Distinct().Order(StringComparer.Ordinal));
+        Assert.Equal(
+            ["/spark-events/*", "/stage1_anomaly_detected/*", "/stage2_spatial_clustering/*"],
+            writers.Where(s => s.RoleId == nodeRole).SelectMany(ObjectSuffixes).Distinct().Order(StringComparer.Ordinal));
         Assert.All(writers.Where(s => s.RoleId == codeRole), s => Assert.Equal(["/code/*"], ObjectSuffixes(s)));
+        Assert.All(writers.Where(s => s.RoleId == recordRole), s => Assert.Equal(["/runs/*"], ObjectSuffixes(s)));
+    }
+
+    [Fact]
+    public void RecordRun_may_list_only_the_stage_output_prefixes()
+    {
+        var statement = Assert.Single(HandlerStatements("RecordRun"), s => s.Actions.Contains("s3:ListBucket"));
+
+        Assert.Equal("""{"StringLike":{"s3:prefix":["stage1_anomaly_detected/dt=*/*","stage2_spatial_clustering/dt=*/*"]}}""", statement.Condition!.ToJsonString());
+    }
+
+    [Fact]
+    public void PlanBackfill_may_list_only_the_last_stage_output_and_the_run_records()
+    {
+        var statement = Assert.Single(HandlerStatements("PlanBackfill"), s => s.Actions.Contains("s3:ListBucket"));
+
+        Assert.Equal("""{"StringLike":{"s3:prefix":["stage2_spatial_clustering/dt=*/*","runs/*"]}}""", statement.Condition!.ToJsonString());
+    }
+
+    [Fact]
+    public void PlanBackfill_may_read_only_the_run_records()
+    {
+        var read = Assert.Single(HandlerStatements("PlanBackfill"), s => s.Actions.Contains("s3:GetObject"));
+
+        Assert.Equal(["s3:GetObject"], read.Actions);
+        Assert.Equal(["/runs/*"], ObjectSuffixes(read));
+    }
+
+    [Fact]
+    public void No_function_reads_objects_but_PlanBackfill_and_only_run_records()
+    {
+        var readers = LambdaHandlers.Names.Where(h => HandlerStatements(h).Any(s => s.Actions.Contains("s3:GetObject"))).ToList();
+
+        Assert.Equal(["PlanBackfill"], readers);
     }
 
     [Fact]
@@ -228,20 +287,114 @@ public sealed class IamTests
     }
 
     [Fact]
-    public void Nodes_read_only_the_code_input_and_stage_output_folders()
+    public void The_sweeper_touches_only_the_lock_table_of_the_tables()
     {
-        var read = Assert.Single(NodeStatements(), s => s.Actions.Contains("s3:GetObject"));
+        var tableId = Assert.Single(Default.Resources("AWS::DynamoDB::Table")).Id;
+        var statement = Assert.Single(HandlerStatements("Sweep"), s => s.Actions.Any(a => a.StartsWith("dynamodb:", StringComparison.Ordinal)));
 
-        Assert.Equal(["/code/*", "/raw-sensor-data/*", "/stage1_anomaly_detected/*", "/stage2_spatial_clustering/*"], ObjectSuffixes(read));
+        Assert.Equal(["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem"], statement.Actions.Order());
+        Assert.Equal(tableId, Assert.Single(statement.Resources)!["Fn::GetAtt"]![0]!.GetValue<string>());
     }
 
     [Fact]
-    public void Nodes_write_only_the_stage_output_folders()
+    public void Without_a_command_step_SendCommand_reaches_no_instance_beyond_the_stack_s_nodes()
     {
-        var write = Assert.Single(NodeStatements(), s => s.Actions.Contains("s3:PutObject"));
+        Assert.DoesNotContain(Default.Statements(), s => s.ResourceTexts.Any(r => r.Contains(":instance/*", StringComparison.Ordinal)));
+    }
 
-        Assert.Equal(["s3:AbortMultipartUpload", "s3:DeleteObject", "s3:PutObject"], write.Actions.Order());
-        Assert.Equal(["/stage1_anomaly_detected/*", "/stage2_spatial_clustering/*"], ObjectSuffixes(write));
+    [Fact]
+    public void The_exact_instance_statement_would_refuse_a_serving_host_so_a_command_step_on_one_gets_a_tag_scoped_grant()
+    {
+        var synthesized = Synth.Stack(WithServingCommandStep);
+        var submit = synthesized.StatementsOfRole(synthesized.FunctionRoleId("pothole-spark-SubmitStage"));
+        var exact = Assert.Single(submit, s => s.Sid == "CommandNodes");
+        var instanceIds = synthesized.Resources("AWS::EC2::Instance").Select(i => i.Id).ToHashSet();
+
+        // The stack's own nodes only: a serving host's ARN is none of these.
+        Assert.All(exact.Resources, r => Assert.Contains(r!["Fn::Join"]![1]!.AsArray().Last()!["Ref"]!.GetValue<string>(), instanceIds));
+        var hosts = Assert.Single(submit, s => s.Sid == "CommandStepHosts");
+        Assert.Equal(["ssm:SendCommand"], hosts.Actions);
+        Assert.Equal("""{"Fn::Join":["",["arn:aws:ec2:ap-northeast-2:",{"Ref":"AWS::AccountId"},":instance/*"]]}""", Assert.Single(hosts.ResourceTexts));
+        Assert.Equal("""{"StringEquals":{"ssm:resourceTag/SparkCluster":"pothole-spark","ssm:resourceTag/SparkRole":["serving"]}}""", hosts.Condition!.ToJsonString());
+    }
+
+    [Fact]
+    public void Only_SubmitStage_gets_the_tag_scoped_command_grant()
+    {
+        var synthesized = Synth.Stack(WithServingCommandStep);
+        var holders = synthesized.Statements().Where(s => s.ResourceTexts.Any(r => r.Contains(":instance/*", StringComparison.Ordinal))).Select(s => s.RoleId).Distinct();
+
+        Assert.Equal([synthesized.FunctionRoleId("pothole-spark-SubmitStage")], holders);
+    }
+
+    [Fact]
+    public void A_command_step_on_the_master_needs_no_wider_grant()
+    {
+        var synthesized = Synth.Stack(c =>
+        {
+            WithServingCommandStep(c);
+            c.Pipeline()["stages"]![2]!["targetRole"] = "master";
+        });
+
+        Assert.DoesNotContain(synthesized.Statements(), s => s.ResourceTexts.Any(r => r.Contains(":instance/*", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public void A_step_without_an_output_prefix_widens_no_listing_and_no_node_write()
+    {
+        var synthesized = Synth.Stack(WithServingCommandStep);
+        var listings = synthesized.Statements().Where(s => s.Actions.Contains("s3:ListBucket") && s.Condition is not null).ToList();
+        var nodeWrites = synthesized.StatementsOfRole(ClusterTests.NodeRoleId(synthesized)).Where(s => s.Actions.Any(IsObjectWrite));
+
+        Assert.NotEmpty(listings);
+        Assert.All(listings, s => Assert.DoesNotContain(s.Condition!["StringLike"]!["s3:prefix"]!.AsArray(), p => p!.GetValue<string>() is "*" or ""));
+        Assert.All(nodeWrites, s => Assert.DoesNotContain(ObjectSuffixes(s), r => r is "/*" or "/"));
+    }
+
+    [Fact]
+    public void Nodes_may_keep_Spark_event_logs_under_spark_events()
+    {
+        var events = Assert.Single(NodeStatements(), s => s.Sid == "SparkEventLogs");
+        var list = Assert.Single(NodeStatements(), s => s.Actions.Contains("s3:ListBucket"));
+
+        Assert.Equal(["s3:AbortMultipartUpload", "s3:DeleteObject", "s3:GetObject", "s3:PutObject"], events.Actions.Order());
+        Assert.Equal(["/spark-events/*"], ObjectSuffixes(events));
+        // S3A lists the folder while it writes and renames there; the node's listing is not narrowed (see NodePermissions).
+        Assert.Null(list.Condition);
+    }
+
+    [Fact]
+    public void The_event_log_grant_follows_spark_eventLog_dir()
+    {
+        var synthesized = Synth.Stack(c => c.Pipeline()["submit"]!["conf"]!["spark.eventLog.dir"] = "s3a://{bucket}/history/spark");
+        var events = Assert.Single(synthesized.StatementsOfRole(ClusterTests.NodeRoleId(synthesized)), s => s.Sid == "SparkEventLogs");
+
+        Assert.Equal(["/history/spark/*"], ObjectSuffixes(events));
+    }
+
+    [Fact]
+    public void Without_event_logging_the_nodes_get_no_event_log_grant()
+    {
+        var synthesized = Synth.Stack(c => c.Pipeline()["submit"]!["conf"]!["spark.eventLog.enabled"] = "false");
+
+        Assert.DoesNotContain(synthesized.StatementsOfRole(ClusterTests.NodeRoleId(synthesized)), s => s.Sid == "SparkEventLogs");
+    }
+
+    [Fact]
+    public void Nodes_read_only_the_code_input_stage_output_and_event_log_folders()
+    {
+        var read = NodeStatements().Where(s => s.Actions.Contains("s3:GetObject")).SelectMany(ObjectSuffixes).Distinct().Order(StringComparer.Ordinal);
+
+        Assert.Equal(["/code/*", "/raw-sensor-data/*", "/spark-events/*", "/stage1_anomaly_detected/*", "/stage2_spatial_clustering/*"], read);
+    }
+
+    [Fact]
+    public void Nodes_write_only_the_stage_output_and_event_log_folders()
+    {
+        var writes = NodeStatements().Where(s => s.Actions.Contains("s3:PutObject")).ToList();
+
+        Assert.All(writes, w => Assert.Equal(["s3:AbortMultipartUpload", "s3:DeleteObject", "s3:PutObject"], w.Actions.Where(a => a != "s3:GetObject").Order()));
+        Assert.Equal(["/spark-events/*", "/stage1_anomaly_detected/*", "/stage2_spatial_clustering/*"], writes.SelectMany(ObjectSuffixes).Distinct().Order(StringComparer.Ordinal));
     }
 
     [Fact]
@@ -254,19 +407,42 @@ public sealed class IamTests
     }
 
     [Fact]
-    public void The_schedule_may_only_start_the_pipeline()
+    public void The_daily_schedule_may_only_start_the_backfill_launcher()
     {
-        var pipelineId = StateMachineTests.MachineId(Default, "pothole-spark-pipeline");
-        var statement = Assert.Single(Default.StatementsOfRole(ScheduleRoleId()));
+        var backfillId = StateMachineTests.MachineId(Default, "pothole-spark-backfill");
+        var statement = Assert.Single(Default.StatementsOfRole(ScheduleTests.RoleId(Default, "pothole-spark-daily")));
 
         Assert.Equal(["states:StartExecution"], statement.Actions);
-        Assert.Equal(pipelineId, Assert.Single(statement.Resources)!["Ref"]!.GetValue<string>());
+        Assert.Equal(backfillId, Assert.Single(statement.Resources)!["Ref"]!.GetValue<string>());
     }
 
     [Fact]
-    public void Only_this_account_s_schedules_may_assume_the_schedule_role()
+    public void The_sweeper_schedule_may_only_invoke_the_Sweep_function()
     {
-        var trust = Default.Resource(ScheduleRoleId())["Properties"]!["AssumeRolePolicyDocument"]!["Statement"]![0]!;
+        var statement = Assert.Single(Default.StatementsOfRole(ScheduleTests.RoleId(Default, "pothole-spark-sweep")));
+        var function = Default.Resource(Assert.Single(statement.Resources)!["Fn::GetAtt"]![0]!.GetValue<string>());
+
+        Assert.Equal(["lambda:InvokeFunction"], statement.Actions);
+        Assert.Equal("pothole-spark-Sweep", function["Properties"]!["FunctionName"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public void No_one_else_may_invoke_the_Sweep_function_or_start_the_backfill()
+    {
+        var sweepId = Default.PipelineFunctions().Single(f => f.Resource["Properties"]!["Handler"]!.GetValue<string>() == "Sweep").Id;
+        var backfillId = StateMachineTests.MachineId(Default, "pothole-spark-backfill");
+
+        Assert.Equal([ScheduleTests.RoleId(Default, "pothole-spark-sweep")], Default.Statements().Where(s => s.ResourceTexts.Any(r => r.Contains($"\"{sweepId}\"", StringComparison.Ordinal))).Select(s => s.RoleId).Distinct());
+        Assert.Equal([ScheduleTests.RoleId(Default, "pothole-spark-daily")], Default.Statements().Where(s => s.ResourceTexts.Any(r => r == $$"""{"Ref":"{{backfillId}}"}""")).Select(s => s.RoleId).Distinct());
+        Default.Template.ResourceCountIs("AWS::Lambda::Permission", 0);
+    }
+
+    [Theory]
+    [InlineData("pothole-spark-daily")]
+    [InlineData("pothole-spark-sweep")]
+    public void Only_this_account_s_schedules_may_assume_a_schedule_role(string schedule)
+    {
+        var trust = Default.Resource(ScheduleTests.RoleId(Default, schedule))["Properties"]!["AssumeRolePolicyDocument"]!["Statement"]![0]!;
 
         Assert.Equal("""{"StringEquals":{"aws:SourceAccount":{"Ref":"AWS::AccountId"}}}""", trust["Condition"]!.ToJsonString());
     }
@@ -296,8 +472,16 @@ public sealed class IamTests
 
     private static IReadOnlyList<Statement> NodeStatements() => Default.StatementsOfRole(ClusterTests.NodeRoleId(Default));
 
-    private static string ScheduleRoleId() =>
-        Default.Resources("AWS::IAM::Role").Single(r => r.Resource["Properties"]!["AssumeRolePolicyDocument"]!.ToJsonString().Contains("scheduler.amazonaws.com", StringComparison.Ordinal)).Id;
+    private static bool IsObjectWrite(string action) =>
+        action is "s3:PutObject" or "s3:DeleteObject" or "s3:DeleteObjectVersion" or "s3:AbortMultipartUpload" or "s3:PutObjectAcl" or "s3:RestoreObject";
+
+    /// <summary>A third step as the README describes it: a shell command on a serving host tagged for the cluster, no output prefix.</summary>
+    internal static void WithServingCommandStep(JsonObject context) =>
+        context.Pipeline()["stages"]!.AsArray().Add(JsonNode.Parse("""
+            {"name": "load_serving_db", "kind": "command", "targetRole": "serving",
+             "command": ["/opt/serving/load-day.sh", "--date", "{ds}", "--from", "s3://{bucket}/stage2_spatial_clustering/dt={ds}/"],
+             "script": "", "pyFiles": [], "args": [], "outputPrefix": "", "timeoutMinutes": 20, "expectedMinutes": 5}
+            """));
 
     private static IEnumerable<string> ObjectSuffixes(Statement statement) =>
         statement.Resources.Select(r => r!["Fn::Join"]![1]![1]!.GetValue<string>());

@@ -148,7 +148,7 @@ public sealed partial class SettingsFuzzTests
         ["sparkDownloadUrl"] = "{}~",
     };
 
-    private static readonly string[] IntFields = ["rootVolumeGiB", "logRetentionDays", "functionMemoryMiB", "functionTimeoutSeconds"];
+    private static readonly string[] IntFields = ["rootVolumeGiB", "logRetentionDays", "functionMemoryMiB", "functionTimeoutSeconds", "sweepMinutes"];
 
     private static readonly string[] BoolFields = ["createBucket", "natGateway", "stopNodesAfterSetup", "scheduleEnabled"];
 
@@ -212,6 +212,7 @@ public sealed partial class SettingsFuzzTests
             "rootVolumeGiB" => (20, 1024),
             "logRetentionDays" => (1, 3653),
             "functionMemoryMiB" => (128, 10240),
+            "sweepMinutes" => (0, 1440),
             _ => (10, 900),
         };
         return Gen.OneOf<Case>(
@@ -219,9 +220,13 @@ public sealed partial class SettingsFuzzTests
             Gen.Int[max + 1, int.MaxValue].Select(v => DeploymentCase(field, "above the range", (double)v)),
             Gen.OneOf<object?>(1.5, 99.9, 1e12, -0.5, double.PositiveInfinity, double.NaN, "30", true, Array.Empty<object>())
                 .Select(v => DeploymentCase(field, "not a whole number", v)),
-            field == "logRetentionDays"
-                ? Gen.Int[2, 3652].Where(d => !DeploymentReader.RetentionDays.Contains(d)).Select(v => DeploymentCase(field, "not a retention period", (double)v))
-                : Gen.Int[min - 10, min - 1].Select(v => DeploymentCase(field, "just below the range", (double)v)));
+            field switch
+            {
+                "logRetentionDays" => Gen.Int[2, 3652].Where(d => !DeploymentReader.RetentionDays.Contains(d)).Select(v => DeploymentCase(field, "not a retention period", (double)v)),
+                // 0 switches the sweeper off; 1 to 4 minutes is no interval it takes.
+                "sweepMinutes" => Gen.Int[1, DeploymentReader.MinSweepMinutes - 1].Select(v => DeploymentCase(field, "between off and the shortest interval", (double)v)),
+                _ => Gen.Int[min - 10, min - 1].Select(v => DeploymentCase(field, "just below the range", (double)v)),
+            });
     }
 
     private static Gen<Case> Missing() =>

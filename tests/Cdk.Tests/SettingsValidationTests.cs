@@ -38,12 +38,85 @@ public sealed class SettingsValidationTests
     [InlineData("rootVolumeGiB", "8", "deployment.rootVolumeGiB: expected a whole number from 20 to 1024, got 8")]
     [InlineData("functionTimeoutSeconds", "\"60\"", "deployment.functionTimeoutSeconds: expected a whole number from 10 to 900, got \"60\"")]
     [InlineData("createBucket", "\"yes\"", "deployment.createBucket: expected true or false, got \"yes\"")]
+    [InlineData("sweepMinutes", "3", "deployment.sweepMinutes: expected 0 (no sweeper) or a whole number of minutes from 5 to 1440, got 3")]
+    [InlineData("sweepMinutes", "1441", "deployment.sweepMinutes: expected 0 (no sweeper) or a whole number of minutes from 5 to 1440, got 1441")]
+    [InlineData("sweepMinutes", "-15", "deployment.sweepMinutes: expected 0 (no sweeper) or a whole number of minutes from 5 to 1440, got -15")]
+    [InlineData("sweepMinutes", "7.5", "deployment.sweepMinutes: expected 0 (no sweeper)")]
     [InlineData("pythonPackages", "[\"pyarrow; rm -rf /\"]", "deployment.pythonPackages[0]: expected a pip requirement")]
     public void A_bad_deployment_value_is_named_with_its_expected_form(string name, string json, string expected)
     {
         var error = Assert.Throws<SettingsException>(() => Synth.Settings(c => c.Deployment()[name] = JsonNode.Parse(json)));
 
         Assert.Contains(error.Problems, p => p.Contains(expected, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void The_shipped_cdk_json_sweeps_every_15_minutes()
+    {
+        Assert.Equal(15, Synth.Settings().Deployment.SweepMinutes);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(5)]
+    [InlineData(1440)]
+    public void A_sweep_interval_of_0_or_5_to_1440_minutes_is_accepted(int minutes)
+    {
+        Assert.Equal(minutes, Synth.Settings(c => c.Deployment()["sweepMinutes"] = minutes).Deployment.SweepMinutes);
+    }
+
+    [Fact]
+    public void A_missing_sweep_interval_is_named()
+    {
+        var error = Assert.Throws<SettingsException>(() => Synth.Settings(c => c.Deployment().Remove("sweepMinutes")));
+
+        Assert.Contains(error.Problems, p => p.StartsWith("deployment.sweepMinutes: missing", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("inputPrefix", "runs/dt={ds}/")]
+    [InlineData("codePrefix", "runs/")]
+    public void Input_or_code_under_the_run_records_is_an_error(string name, string value)
+    {
+        var error = Assert.Throws<SettingsException>(() => Synth.Settings(c => c.Pipeline()[name] = value));
+
+        Assert.Contains(error.Problems, p => p.StartsWith($"pipeline.{name}: ", StringComparison.Ordinal) && p.Contains("overlaps the run records under \"runs/\"", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_stage_output_under_the_run_records_is_an_error()
+    {
+        var error = Assert.Throws<SettingsException>(() => Synth.Settings(c => c.Pipeline()["stages"]![1]!["outputPrefix"] = "runs/stage2/dt={ds}/"));
+
+        Assert.Contains(error.Problems, p => p.StartsWith("pipeline.stages[1].outputPrefix: ", StringComparison.Ordinal) && p.Contains("overlaps the run records", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Event_logs_in_another_bucket_are_an_error()
+    {
+        var error = Assert.Throws<SettingsException>(() => Synth.Settings(c => c.Pipeline()["submit"]!["conf"]!["spark.eventLog.dir"] = "s3a://somewhere-else/spark-events/"));
+
+        Assert.Contains(error.Problems, p => p.StartsWith("pipeline.submit.conf[\"spark.eventLog.dir\"]: the nodes may write only the data bucket", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_command_step_without_an_output_prefix_is_accepted()
+    {
+        var settings = Synth.Settings(IamTests.WithServingCommandStep);
+
+        Assert.Equal("serving", settings.Pipeline.Stages[^1].TargetRole);
+    }
+
+    [Fact]
+    public void A_command_step_naming_a_code_file_that_is_not_deployed_is_an_error()
+    {
+        var error = Assert.Throws<SettingsException>(() => Synth.Settings(c =>
+        {
+            IamTests.WithServingCommandStep(c);
+            c.Pipeline()["stages"]![2]!["command"]![4] = "s3://{bucket}/code/no_such_loader.py";
+        }));
+
+        Assert.Contains(error.Problems, p => p.StartsWith("pipeline.stages[2].command[4]: \"s3://{bucket}/code/no_such_loader.py\" names a file under the code prefix", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadStack, REGION } from './lib/stack.mjs';
 import { startMoto } from './lib/moto.mjs';
-import { clients, createWorld, keysUnder, lockHolder, nodes, uploadDirectory } from './lib/world.mjs';
+import { clients, createWorld, getText, keysUnder, lockHolder, nodes, uploadDirectory } from './lib/world.mjs';
 import { execute, startExecutionSync } from './lib/execute.mjs';
 import { costOf, durationsByState, loadPrices, money } from './lib/report.mjs';
 
@@ -362,7 +362,12 @@ async function main() {
     console.log(`nodes at the end:   ${finalNodes.map((n) => `${n.role} ${n.id} ${n.state}`).join('; ')}`);
     console.log(`lock:               ${holder ? `held by ${holder}` : 'free'}`);
     console.log(`local processes left running: ${left.length}`);
-    for (const key of records) console.log(`run record:         s3://${settings.bucket}/${key}`);
+    for (const key of records) {
+      // The same record a deployed run writes; shown as the pipeline wrote it.
+      const record = JSON.parse(await getText(aws, settings.bucket, key));
+      console.log(`run record:         s3://${settings.bucket}/${key}`);
+      console.log(`                    ${record.runId}: ${record.status}${record.error ? ` ${record.error.Error}` : ''}, ${record.durationSeconds} s, cluster ${record.clusterSeconds} s (est. $${record.estimatedClusterCostUsd}), stages ${record.stages.map((st) => `${st.name}=${st.complete ? 'complete' : 'incomplete'}`).join(' ')}`);
+    }
     console.log(`cost of this run in AWS (list prices, ${prices.region}): ${money(cost.total)} = Step Functions ${money(cost.stepFunctions)} + Lambda ${money(cost.lambda)} + EC2 ${money(cost.ec2)}`);
     console.log(`always-on Airflow server it replaces: ${money(cost.airflowPerDay)} per day (${money(prices.airflowServer.perMonth)} per month)`);
     console.log(`report: ${join(runDir, 'report.json')}`);

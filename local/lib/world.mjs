@@ -1,7 +1,7 @@
 // What the stack would have created, made in moto: the data bucket with a day's input, the
 // tagged master and workers (stopped, as they idle between runs) and the lock table. Also the
 // read-back helpers the scenarios assert with.
-import { S3Client, CreateBucketCommand, PutObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { S3Client, CreateBucketCommand, PutObjectCommand, ListObjectsV2Command, GetObjectCommand } from '@aws-sdk/client-s3';
 import { EC2Client, RunInstancesCommand, StopInstancesCommand, StartInstancesCommand, DescribeInstancesCommand } from '@aws-sdk/client-ec2';
 import { DynamoDBClient, CreateTableCommand, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { SSMClient, ListCommandsCommand } from '@aws-sdk/client-ssm';
@@ -92,10 +92,11 @@ export async function lockHolder(aws, settings) {
   return out.Item?.runId?.S ?? null;
 }
 
-export async function holdLock(aws, settings, runId) {
+/** Puts the lock in another run's hands, taken at `acquiredAtMs` (now by default; older = stale). */
+export async function holdLock(aws, settings, runId, acquiredAtMs = Date.now()) {
   await aws.dynamodb.send(new PutItemCommand({
     TableName: settings.lockTable,
-    Item: { clusterName: { S: settings.clusterName }, runId: { S: runId }, acquiredAt: { N: String(Date.now()) } },
+    Item: { clusterName: { S: settings.clusterName }, runId: { S: runId }, acquiredAt: { N: String(acquiredAtMs) } },
   }));
 }
 
@@ -103,6 +104,11 @@ export async function holdLock(aws, settings, runId) {
 export async function sentCommands(aws) {
   const out = await aws.ssm.send(new ListCommandsCommand({}));
   return (out.Commands ?? []).map((c) => ({ id: c.CommandId, comment: c.Comment, script: c.Parameters?.commands?.[0] ?? '', instanceIds: c.InstanceIds }));
+}
+
+export async function getText(aws, bucket, key) {
+  const out = await aws.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+  return out.Body.transformToString();
 }
 
 export async function putText(aws, bucket, key, body) {

@@ -126,10 +126,7 @@ test('the sweeper stops a forgotten node and releases a stale lock, and leaves a
   assert.ok((await nodeStates(aws, settings)).every((s) => s === 'running'));
 
   // A lock older than maxRunMinutes: its run is gone, its nodes forgotten.
-  await aws.dynamodb.send(new (await import('@aws-sdk/client-dynamodb')).PutItemCommand({
-    TableName: settings.lockTable,
-    Item: { clusterName: { S: settings.clusterName }, runId: { S: 'a-dead-run' }, acquiredAt: { N: String(Date.now() - (settings.maxRunMinutes + 5) * 60_000) } },
-  }));
+  await holdLock(aws, settings, 'a-dead-run', Date.now() - (settings.maxRunMinutes + 5) * 60_000);
   const stale = JSON.parse(sweep().stdout);
   assert.equal(stale.action, 'stopped-forgotten-nodes');
   assert.equal(stale.releasedStaleLockOf, 'a-dead-run');

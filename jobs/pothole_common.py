@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import csv
 import io
+import logging
 import math
 import re
 from dataclasses import dataclass
@@ -389,3 +390,14 @@ def add_io_arguments(parser: argparse.ArgumentParser) -> None:
                         help="input Parquet directory, e.g. s3a://bucket/prefix/dt=YYYY-MM-DD/")
     parser.add_argument("--output", required=True, type=uri_arg, metavar="URI",
                         help="output Parquet directory, overwritten; Spark writes _SUCCESS last")
+
+
+def run_stage(stage: str, args: argparse.Namespace, run_on_spark, log: logging.Logger) -> int:
+    """The spark-submit entry point every stage shares: 0 on success, 1 on any failure (logged)."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        run_on_spark(args)
+    except Exception:
+        log.exception("%s failed for batch date %s", stage, args.batch_date)
+        return 1
+    return 0

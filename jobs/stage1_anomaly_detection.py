@@ -118,13 +118,7 @@ def _run_on_spark(args: argparse.Namespace) -> None:
 def main(argv: Optional[list[str]] = None) -> int:
     """Entry point for spark-submit: 0 on success, 1 on any failure, 2 on bad arguments."""
     args = parse_args(sys.argv[1:] if argv is None else argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    try:
-        _run_on_spark(args)
-    except Exception:
-        LOG.exception("stage 1 failed for batch date %s", args.batch_date)
-        return 1
-    return 0
+    return pc.run_stage(STAGE_NAME, args, _run_on_spark, LOG)
 
 
 if __name__ == "__main__":

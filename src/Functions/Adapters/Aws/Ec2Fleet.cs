@@ -12,52 +12,38 @@ public sealed class Ec2Fleet(IAmazonEC2 ec2) : IFleet
 
     public async Task<IReadOnlyList<ClusterNode>> FindAsync(string clusterName, CancellationToken cancellationToken)
     {
-        var request = new DescribeInstancesRequest
-        {
-            Filters =
-            [
-                new Filter($"tag:{NodeTags.Cluster}", [clusterName]),
-                new Filter($"tag:{NodeTags.Role}", [NodeTags.MasterRole, NodeTags.WorkerRole]),
-                new Filter("instance-state-name", LiveStates),
-            ],
-        };
-        var nodes = new List<ClusterNode>();
-        do
-        {
-            var response = await ec2.DescribeInstancesAsync(request, cancellationToken).ConfigureAwait(false);
-            foreach (var instance in (response.Reservations ?? []).SelectMany(r => r.Instances ?? []))
-            {
-                nodes.Add(ToNode(instance));
-            }
-
-            request.NextToken = response.NextToken;
-        }
-        while (!string.IsNullOrEmpty(request.NextToken));
-
-        return nodes.OrderBy(n => n.Role).ThenBy(n => n.InstanceId, StringComparer.Ordinal).ToList();
+        var instances = await DescribeAsync(clusterName, [NodeTags.MasterRole, NodeTags.WorkerRole], LiveStates, cancellationToken).ConfigureAwait(false);
+        return instances.Select(ToNode).OrderBy(n => n.Role).ThenBy(n => n.InstanceId, StringComparer.Ordinal).ToList();
     }
 
     public async Task<IReadOnlyList<string>> FindRunningByRoleAsync(string clusterName, string role, CancellationToken cancellationToken)
+    {
+        var instances = await DescribeAsync(clusterName, [role], ["running"], cancellationToken).ConfigureAwait(false);
+        return instances.Select(i => i.InstanceId).Where(id => !string.IsNullOrEmpty(id)).Order(StringComparer.Ordinal).ToList();
+    }
+
+    /// <summary>Every page of the instances tagged with this cluster and one of these roles, in these states.</summary>
+    private async Task<List<Instance>> DescribeAsync(string clusterName, List<string> roles, List<string> states, CancellationToken cancellationToken)
     {
         var request = new DescribeInstancesRequest
         {
             Filters =
             [
                 new Filter($"tag:{NodeTags.Cluster}", [clusterName]),
-                new Filter($"tag:{NodeTags.Role}", [role]),
-                new Filter("instance-state-name", ["running"]),
+                new Filter($"tag:{NodeTags.Role}", roles),
+                new Filter("instance-state-name", states),
             ],
         };
-        var ids = new List<string>();
+        var instances = new List<Instance>();
         do
         {
             var response = await ec2.DescribeInstancesAsync(request, cancellationToken).ConfigureAwait(false);
-            ids.AddRange((response.Reservations ?? []).SelectMany(r => r.Instances ?? []).Select(i => i.InstanceId).Where(id => !string.IsNullOrEmpty(id)));
+            instances.AddRange((response.Reservations ?? []).SelectMany(r => r.Instances ?? []));
             request.NextToken = response.NextToken;
         }
         while (!string.IsNullOrEmpty(request.NextToken));
 
-        return ids.Order(StringComparer.Ordinal).ToList();
+        return instances;
     }
 
     public Task StartAsync(IReadOnlyList<string> instanceIds, CancellationToken cancellationToken) =>

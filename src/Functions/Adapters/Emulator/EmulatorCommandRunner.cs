@@ -14,15 +14,10 @@ namespace Pipeline.Functions.Adapters.Emulator;
 /// </summary>
 public sealed class EmulatorCommandRunner(ICommandRunner inner, IAmazonSimpleSystemsManagement ssm, IFleet fleet, string clusterName, FaultPlan faults) : ICommandRunner
 {
-    public async Task<IReadOnlySet<string>> ReachableAsync(IReadOnlyList<string> instanceIds, CancellationToken cancellationToken)
+    public Task<IReadOnlySet<string>> ReachableAsync(IReadOnlyList<string> instanceIds, CancellationToken cancellationToken)
     {
         Raise("DescribeInstanceInformation");
-        var nodes = await fleet.FindAsync(clusterName, cancellationToken).ConfigureAwait(false);
-        return nodes
-            .Where(n => n.IsRunning && instanceIds.Contains(n.InstanceId))
-            .Where(n => !faults.AgentsOffline.Contains(n.Role == NodeRole.Master ? NodeTags.MasterRole : NodeTags.WorkerRole))
-            .Select(n => n.InstanceId)
-            .ToHashSet();
+        return EmulatedAgents.ReachableAsync(fleet, clusterName, faults, instanceIds, cancellationToken);
     }
 
     public Task<string> SendAsync(CommandRequest request, CancellationToken cancellationToken)

@@ -21,15 +21,8 @@ public sealed class LocalCommandRunner(string root, string prologue, IFleet flee
     /// <summary>Exit code of GNU timeout when the time limit killed the command.</summary>
     public const int TimeoutExitCode = 124;
 
-    public async Task<IReadOnlySet<string>> ReachableAsync(IReadOnlyList<string> instanceIds, CancellationToken cancellationToken)
-    {
-        // A local "node" can take commands as soon as its instance runs in the emulator.
-        var nodes = await fleet.FindAsync(clusterName, cancellationToken).ConfigureAwait(false);
-        return nodes.Where(n => n.IsRunning && instanceIds.Contains(n.InstanceId))
-            .Where(n => !faults.AgentsOffline.Contains(n.Role == NodeRole.Master ? NodeTags.MasterRole : NodeTags.WorkerRole))
-            .Select(n => n.InstanceId)
-            .ToHashSet();
-    }
+    public Task<IReadOnlySet<string>> ReachableAsync(IReadOnlyList<string> instanceIds, CancellationToken cancellationToken) =>
+        EmulatedAgents.ReachableAsync(fleet, clusterName, faults, instanceIds, cancellationToken);
 
     public Task<string> SendAsync(CommandRequest request, CancellationToken cancellationToken)
     {

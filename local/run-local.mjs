@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadStack, REGION } from './lib/stack.mjs';
 import { startMoto } from './lib/moto.mjs';
-import { clients, createWorld, getText, keysUnder, lockHolder, nodes, uploadDirectory } from './lib/world.mjs';
+import { clients, createWorld, expand, getText, keysUnder, lockHolder, nodes, uploadDirectory } from './lib/world.mjs';
 import { execute, startExecutionSync } from './lib/execute.mjs';
 import { costOf, durationsByState, loadPrices, money } from './lib/report.mjs';
 
@@ -246,7 +246,7 @@ async function main() {
         const sampleDir = mkdtempSync(join(tmpdir(), 'sample-'));
         const generated = spawnSync('python3', [join(root, 'jobs/sample_data.py'), '--batch-date', day, '--out', sampleDir], { encoding: 'utf8' });
         if (generated.status !== 0) throw new Error(`sample data generation failed: ${generated.stderr}`);
-        const inputPrefix = settings.inputPrefix.replaceAll('{ds}', day).replaceAll('{ds_nodash}', day.replaceAll('-', ''));
+        const inputPrefix = expand(settings.inputPrefix, day, settings.bucket);
         const keys = await uploadDirectory(aws, settings.bucket, inputPrefix, sampleDir);
         rmSync(sampleDir, { recursive: true, force: true });
         log(`sample input: ${generated.stdout.trim()} -> ${keys.length} files under ${inputPrefix}`);
@@ -323,7 +323,7 @@ async function main() {
     const outputs = {};
     for (const day of dates) {
       for (const stage of stack.settings.stages) {
-        const prefix = stage.outputPrefix.replaceAll('{ds}', day).replaceAll('{ds_nodash}', day.replaceAll('-', ''));
+        const prefix = expand(stage.outputPrefix, day, settings.bucket);
         outputs[dates.length > 1 ? `${day} ${stage.name}` : stage.name] = { prefix, objects: (await keysUnder(aws, settings, prefix)).length };
       }
     }

@@ -11,6 +11,11 @@ import { REGION } from './stack.mjs';
 
 const CREDENTIALS = { accessKeyId: 'testing', secretAccessKey: 'testing' };
 
+/** Fills a settings template for a batch date, as the pipeline's Template.Expand does. */
+export function expand(template, day, bucket) {
+  return template.replaceAll('{ds}', day).replaceAll('{ds_nodash}', day.replaceAll('-', '')).replaceAll('{bucket}', bucket);
+}
+
 export function clients(endpoint) {
   const config = { endpoint, region: REGION, credentials: CREDENTIALS };
   return {
@@ -26,7 +31,7 @@ export async function createWorld(aws, settings, { date, inputFiles = 3, nodeSta
     Bucket: settings.bucket,
     CreateBucketConfiguration: { LocationConstraint: REGION },
   }));
-  const prefixOf = (day) => settings.inputPrefix.replaceAll('{ds}', day).replaceAll('{ds_nodash}', day.replaceAll('-', ''));
+  const prefixOf = (day) => expand(settings.inputPrefix, day, settings.bucket);
   const inputPrefix = prefixOf(date);
   for (const day of [date, ...moreDates]) {
     for (let i = 0; i < inputFiles; i++) {

@@ -15,12 +15,19 @@ public sealed class EntryPointFuzzTests
     private static readonly DateOnly Latest = new(2026, 2, 14);
     private static readonly PipelineSettings Settings = PipelineSettings.PotholePipeline;
 
-    private int checkedCases;
-
-    /// <summary>How many generated inputs were actually checked (filtered-out samples do not count).</summary>
-    private void Checked() => Interlocked.Increment(ref checkedCases);
-
-    private void AtLeast(int count) => Assert.True(checkedCases >= count, $"only {checkedCases} malformed inputs were checked");
+    /// <summary>Runs the check on every generated case and asserts that at least 1000 were checked (filtered-out samples do not count).</summary>
+    private static void EachChecked<T>(Gen<T> cases, Action<T> check, long iter)
+    {
+        var checkedCases = 0;
+        cases.Sample(
+            c =>
+            {
+                check(c);
+                Interlocked.Increment(ref checkedCases);
+            },
+            iter: iter);
+        Assert.True(checkedCases >= 1000, $"only {checkedCases} malformed inputs were checked");
+    }
 
     private static void Refused(string field, Func<Task> call)
     {
@@ -33,14 +40,10 @@ public sealed class EntryPointFuzzTests
     public void The_execution_input_refuses_every_malformed_date()
     {
         var resolve = new ResolveRun(Settings, Clock);
-        MalformedInput.NearDates.Where(d => !MalformedInput.IsAcceptableDate(d, Latest)).Sample(
-            date =>
-            {
-                Refused("date", () => resolve.InvokeAsync($$"""{"date":{{MalformedInput.Json(date)}}}""", CancellationToken.None));
-                Checked();
-            },
-            iter: 2000);
-        AtLeast(1000);
+        EachChecked(
+            MalformedInput.NearDates.Where(d => !MalformedInput.IsAcceptableDate(d, Latest)),
+            date => Refused("date", () => resolve.InvokeAsync($$"""{"date":{{MalformedInput.Json(date)}}}""", CancellationToken.None)),
+            2000);
     }
 
     [Fact]
@@ -54,14 +57,7 @@ public sealed class EntryPointFuzzTests
             MalformedInput.BrokenJson.Select(v => (v, "input")),
             MalformedInput.NonStringJson.Where(v => !v.StartsWith('{')).Select(v => (v, "input")),
             MalformedInput.HostileText.Where(k => k is not "date" and not "scheduledTime").Select(k => ("{" + MalformedInput.Json(k) + ":\"2026-02-12\"}", "is not a known field")));
-        cases.Sample(
-            c =>
-            {
-                Refused(c.Item2, () => resolve.InvokeAsync(c.Item1, CancellationToken.None));
-                Checked();
-            },
-            iter: 2000);
-        AtLeast(1000);
+        EachChecked(cases, c => Refused(c.Item2, () => resolve.InvokeAsync(c.Item1, CancellationToken.None)), 2000);
     }
 
     [Fact]
@@ -79,14 +75,14 @@ public sealed class EntryPointFuzzTests
         var badDates = Gen.OneOf(
             MalformedInput.NearDates.Where(d => !MalformedInput.IsAcceptableDate(d, Latest)).Select(MalformedInput.Json),
             MalformedInput.NonStringJson);
-        Gen.Select(Gen.Int[0, handlers.Length - 1], badDates).Sample(
-            (h, date) =>
+        EachChecked(
+            Gen.Select(Gen.Int[0, handlers.Length - 1], badDates),
+            c =>
             {
+                var (h, date) = c;
                 Refused("batchDate", () => handlers[h].InvokeAsync($$"""{"batchDate":{{date}},"stage":"stage1_anomaly_detection"}""", CancellationToken.None));
-                Checked();
             },
-            iter: 1500);
-        AtLeast(1000);
+            1500);
         Assert.Empty(store.Listings);
         Assert.Empty(fleet.Calls);
         Assert.Empty(runner.Sent);
@@ -104,14 +100,14 @@ public sealed class EntryPointFuzzTests
             MalformedInput.HostileText.Where(s => !names.Contains(s)).Select(MalformedInput.Json),
             MalformedInput.HostileText.Select(s => MalformedInput.Json("stage1_anomaly_detection" + s)).Where(s => s != "\"stage1_anomaly_detection\""),
             MalformedInput.NonStringJson);
-        Gen.Select(Gen.Int[0, 1], badStages).Sample(
-            (h, stage) =>
+        EachChecked(
+            Gen.Select(Gen.Int[0, 1], badStages),
+            c =>
             {
+                var (h, stage) = c;
                 Refused("stage", () => handlers[h].InvokeAsync($$"""{"batchDate":"2026-02-12","stage":{{stage}}}""", CancellationToken.None));
-                Checked();
             },
-            iter: 1500);
-        AtLeast(1000);
+            1500);
         Assert.Empty(store.Listings);
         Assert.Empty(fleet.Calls);
         Assert.Empty(runner.Sent);
@@ -126,14 +122,14 @@ public sealed class EntryPointFuzzTests
             MalformedInput.HostileText.Where(s => s.Length == 0 || s.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or ':' or '-'))).Select(MalformedInput.Json),
             Gen.Int[129, 5000].Select(n => MalformedInput.Json(new string('a', n))),
             MalformedInput.NonStringJson);
-        Gen.Select(Gen.Int[0, 1], badIds).Sample(
-            (h, id) =>
+        EachChecked(
+            Gen.Select(Gen.Int[0, 1], badIds),
+            c =>
             {
+                var (h, id) = c;
                 Refused("runId", () => handlers[h].InvokeAsync($$"""{"runId":{{id}}}""", CancellationToken.None));
-                Checked();
             },
-            iter: 1500);
-        AtLeast(1000);
+            1500);
         Assert.Empty(runLock.Held);
     }
 
@@ -148,14 +144,15 @@ public sealed class EntryPointFuzzTests
             MalformedInput.HostileText.Select(i => ($$"""{"commands":[{"commandId":"{{goodId}}","instanceIds":[{{MalformedInput.Json("i-" + i)}}]}],"deadline":"2026-02-13T02:00:00Z"}""", "instanceIds")),
             MalformedInput.HostileText.Select(d => ($$"""{"commands":[{"commandId":"{{goodId}}","instanceIds":["i-0000000000000000a"]}],"deadline":{{MalformedInput.Json(d)}}}""", "deadline")),
             MalformedInput.NonStringJson.Select(v => ($$"""{"commands":{{v}},"deadline":"2026-02-13T02:00:00Z"}""", "input")));
-        cases.Sample(c =>
-        {
-            var e = Assert.ThrowsAsync<PipelineException>(() => handler.InvokeAsync(c.Item1, CancellationToken.None)).GetAwaiter().GetResult();
-            Assert.Equal(ErrorNames.InvalidInput, e.ErrorName);
-            Assert.True(e.Message.Contains(c.Item2, StringComparison.Ordinal) || e.Message.StartsWith("input:", StringComparison.Ordinal) || e.Message.StartsWith("commands", StringComparison.Ordinal), e.Message);
-            Checked();
-        }, iter: 1500);
-        AtLeast(1000);
+        EachChecked(
+            cases,
+            c =>
+            {
+                var e = Assert.ThrowsAsync<PipelineException>(() => handler.InvokeAsync(c.Item1, CancellationToken.None)).GetAwaiter().GetResult();
+                Assert.Equal(ErrorNames.InvalidInput, e.ErrorName);
+                Assert.True(e.Message.Contains(c.Item2, StringComparison.Ordinal) || e.Message.StartsWith("input:", StringComparison.Ordinal) || e.Message.StartsWith("commands", StringComparison.Ordinal), e.Message);
+            },
+            1500);
         Assert.Empty(runner.Polled);
     }
 }

@@ -10,9 +10,6 @@ namespace Pipeline.Functions.Handlers;
 public sealed class StartSpark(PipelineSettings settings, TimeProvider clock, IFleet fleet, ICommandRunner runner)
     : Handler<EmptyInput, CommandsOutput>(HandlerJson.Readable.EmptyInput, HandlerJson.Readable.CommandsOutput)
 {
-    /// <summary>Allowance for SSM to deliver a command on top of the script's own time limit.</summary>
-    public const int DeliverySeconds = 120;
-
     public override async Task<CommandsOutput> HandleAsync(EmptyInput input, CancellationToken cancellationToken)
     {
         var cluster = await ClusterNodes.FindCompleteAsync(fleet, settings, cancellationToken).ConfigureAwait(false);
@@ -26,19 +23,17 @@ public sealed class StartSpark(PipelineSettings settings, TimeProvider clock, IF
 
         var timeout = settings.SparkReadyTimeoutSeconds + 60;
         var masterCommand = await runner.SendAsync(
-            new CommandRequest([cluster.Master.InstanceId], SparkCommands.StartMasterScript(settings, masterAddress), $"{settings.ClusterName}: start spark master", timeout, NullIfEmpty(settings.CommandLogGroup)),
+            NodeCommand.Request(settings, [cluster.Master.InstanceId], SparkCommands.StartMasterScript(settings, masterAddress), "start spark master", timeout),
             cancellationToken).ConfigureAwait(false);
         var workerIds = cluster.Workers.Select(w => w.InstanceId).ToList();
         var workerCommand = await runner.SendAsync(
-            new CommandRequest(workerIds, SparkCommands.StartWorkerScript(settings, masterAddress), $"{settings.ClusterName}: start spark workers", timeout, NullIfEmpty(settings.CommandLogGroup)),
+            NodeCommand.Request(settings, workerIds, SparkCommands.StartWorkerScript(settings, masterAddress), "start spark workers", timeout),
             cancellationToken).ConfigureAwait(false);
 
         return new CommandsOutput(
             [new CommandRef(masterCommand, [cluster.Master.InstanceId], "start-master"), new CommandRef(workerCommand, workerIds, "start-workers")],
-            Inputs.Timestamp(clock.GetUtcNow().AddSeconds(timeout + DeliverySeconds)),
+            NodeCommand.Deadline(clock, timeout),
             settings.Poll.InitialSeconds,
             []);
     }
-
-    internal static string? NullIfEmpty(string value) => string.IsNullOrEmpty(value) ? null : value;
 }

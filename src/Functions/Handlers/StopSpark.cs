@@ -19,7 +19,7 @@ public sealed class StopSpark(PipelineSettings settings, TimeProvider clock, IFl
         var reachable = running.Count > 0 ? await runner.ReachableAsync(running, cancellationToken).ConfigureAwait(false) : new HashSet<string>();
         var targets = running.Where(reachable.Contains).ToList();
         var skipped = nodes.Select(n => n.InstanceId).Where(id => !targets.Contains(id)).ToList();
-        var deadline = Inputs.Timestamp(clock.GetUtcNow().AddSeconds(TimeoutSeconds + StartSpark.DeliverySeconds));
+        var deadline = NodeCommand.Deadline(clock, TimeoutSeconds);
         if (targets.Count == 0)
         {
             RunLog.Write($"StopSpark {settings.ClusterName}: no running node to stop Spark on");
@@ -27,7 +27,7 @@ public sealed class StopSpark(PipelineSettings settings, TimeProvider clock, IFl
         }
 
         var commandId = await runner.SendAsync(
-            new CommandRequest(targets, SparkCommands.StopScript(settings), $"{settings.ClusterName}: stop spark", TimeoutSeconds, StartSpark.NullIfEmpty(settings.CommandLogGroup)),
+            NodeCommand.Request(settings, targets, SparkCommands.StopScript(settings), "stop spark", TimeoutSeconds),
             cancellationToken).ConfigureAwait(false);
         return new CommandsOutput([new CommandRef(commandId, targets, "stop-spark")], deadline, settings.Poll.InitialSeconds, skipped);
     }

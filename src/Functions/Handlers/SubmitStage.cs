@@ -23,14 +23,14 @@ public sealed class SubmitStage(PipelineSettings settings, TimeProvider clock, I
             : await SparkStageAsync(stage, date, cancellationToken).ConfigureAwait(false);
         var timeoutSeconds = stage.TimeoutMinutes * 60;
         var commandId = await runner.SendAsync(
-            new CommandRequest(targets, script, $"{settings.ClusterName}: {stage.Name} {date}", timeoutSeconds, StartSpark.NullIfEmpty(settings.CommandLogGroup)),
+            NodeCommand.Request(settings, targets, script, $"{stage.Name} {date}", timeoutSeconds),
             cancellationToken).ConfigureAwait(false);
         RunLog.Write($"SubmitStage {stage.Name} {date}: command {commandId} on [{string.Join(", ", targets)}]");
         return new StageCommandOutput(
             stage.Name,
             date.Ds,
             [new CommandRef(commandId, targets, stage.Name)],
-            Inputs.Timestamp(clock.GetUtcNow().AddSeconds(timeoutSeconds + StartSpark.DeliverySeconds)),
+            NodeCommand.Deadline(clock, timeoutSeconds),
             FirstCheckSeconds(stage));
     }
 

@@ -227,20 +227,20 @@ public sealed class IamTests
         Assert.All(writers.Where(s => s.RoleId == recordRole), s => Assert.Equal(["/runs/*"], ObjectSuffixes(s)));
     }
 
-    [Fact]
-    public void RecordRun_may_list_only_the_stage_output_prefixes()
+    /// <summary>
+    /// Each function that lists the bucket may list only the prefixes it reads: CheckInput the input,
+    /// VerifyOutput and RecordRun the stage outputs, PlanBackfill the last stage output and the run records.
+    /// </summary>
+    [Theory]
+    [InlineData("CheckInput", """{"StringLike":{"s3:prefix":["raw-sensor-data/dt=*/*"]}}""")]
+    [InlineData("VerifyOutput", """{"StringLike":{"s3:prefix":["stage1_anomaly_detected/dt=*/*","stage2_spatial_clustering/dt=*/*"]}}""")]
+    [InlineData("RecordRun", """{"StringLike":{"s3:prefix":["stage1_anomaly_detected/dt=*/*","stage2_spatial_clustering/dt=*/*"]}}""")]
+    [InlineData("PlanBackfill", """{"StringLike":{"s3:prefix":["stage2_spatial_clustering/dt=*/*","runs/*"]}}""")]
+    public void A_function_may_list_only_the_prefixes_it_reads(string handler, string condition)
     {
-        var statement = Assert.Single(HandlerStatements("RecordRun"), s => s.Actions.Contains("s3:ListBucket"));
+        var statement = Assert.Single(HandlerStatements(handler), s => s.Actions.Contains("s3:ListBucket"));
 
-        Assert.Equal("""{"StringLike":{"s3:prefix":["stage1_anomaly_detected/dt=*/*","stage2_spatial_clustering/dt=*/*"]}}""", statement.Condition!.ToJsonString());
-    }
-
-    [Fact]
-    public void PlanBackfill_may_list_only_the_last_stage_output_and_the_run_records()
-    {
-        var statement = Assert.Single(HandlerStatements("PlanBackfill"), s => s.Actions.Contains("s3:ListBucket"));
-
-        Assert.Equal("""{"StringLike":{"s3:prefix":["stage2_spatial_clustering/dt=*/*","runs/*"]}}""", statement.Condition!.ToJsonString());
+        Assert.Equal(condition, statement.Condition!.ToJsonString());
     }
 
     [Fact]
@@ -258,22 +258,6 @@ public sealed class IamTests
         var readers = LambdaHandlers.Names.Where(h => HandlerStatements(h).Any(s => s.Actions.Contains("s3:GetObject"))).ToList();
 
         Assert.Equal(["PlanBackfill"], readers);
-    }
-
-    [Fact]
-    public void CheckInput_may_list_only_the_input_prefix()
-    {
-        var statement = Assert.Single(HandlerStatements("CheckInput"), s => s.Actions.Contains("s3:ListBucket"));
-
-        Assert.Equal("""{"StringLike":{"s3:prefix":["raw-sensor-data/dt=*/*"]}}""", statement.Condition!.ToJsonString());
-    }
-
-    [Fact]
-    public void VerifyOutput_may_list_only_the_stage_output_prefixes()
-    {
-        var statement = Assert.Single(HandlerStatements("VerifyOutput"), s => s.Actions.Contains("s3:ListBucket"));
-
-        Assert.Equal("""{"StringLike":{"s3:prefix":["stage1_anomaly_detected/dt=*/*","stage2_spatial_clustering/dt=*/*"]}}""", statement.Condition!.ToJsonString());
     }
 
     [Fact]

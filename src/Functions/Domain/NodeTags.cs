@@ -7,4 +7,11 @@ public static class NodeTags
     public const string Role = "SparkRole";
     public const string MasterRole = "master";
     public const string WorkerRole = "worker";
+
+    /// <summary>
+    /// Set by a node on itself once its first-boot set-up finished and passed its smoke check; the
+    /// sweeper leaves a node without it alone (it may still be installing Java and Spark).
+    /// </summary>
+    public const string Setup = "SparkNodeSetup";
+    public const string SetupComplete = "complete";
 }

@@ -80,9 +80,18 @@ public sealed partial class AslDefinition
     /// TimeoutSeconds (CDK ignores StateMachineProps.Timeout for a definition given as text). A file
     /// that sets a longer one is refused: a run outliving its limit could see its lock taken over.
     /// </summary>
-    public string WithTimeout(int maxSeconds)
+    /// <param name="taskTimeoutSeconds">
+    /// The TimeoutSeconds of every Task that calls one of the stack's functions: the function's own
+    /// timeout plus a margin, so Lambda ends a hung attempt before Step Functions retries it.
+    /// </param>
+    public string WithTimeouts(int maxSeconds, int taskTimeoutSeconds)
     {
         var root = JsonNode.Parse(Text)!.AsObject();
+        foreach (var task in FunctionTasks(root))
+        {
+            task["TimeoutSeconds"] = taskTimeoutSeconds;
+        }
+
         if (root["TimeoutSeconds"] is JsonValue given && given.TryGetValue(out int seconds))
         {
             if (seconds > maxSeconds)
@@ -90,11 +99,38 @@ public sealed partial class AslDefinition
                 throw new SettingsException([$"{Path}: TimeoutSeconds {seconds} is longer than the {maxSeconds} s the settings allow (derived from pipeline.maxRunMinutes)"], "state machine definitions are not usable:");
             }
 
-            return Text;
+        }
+        else
+        {
+            root["TimeoutSeconds"] = maxSeconds;
         }
 
-        root["TimeoutSeconds"] = maxSeconds;
         return root.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+    }
+
+    /// <summary>Every Task state, in branches and map processors too, whose Resource is a function placeholder.</summary>
+    public static IEnumerable<JsonObject> FunctionTasks(JsonObject machine)
+    {
+        foreach (var (_, node) in machine["States"]?.AsObject() ?? [])
+        {
+            if (node is not JsonObject state)
+            {
+                continue;
+            }
+
+            if (state["Type"]?.GetValue<string>() == "Task" && state["Resource"]?.GetValue<string>() is { } resource
+                && LambdaHandlers.Names.Any(h => resource == "${" + LambdaHandlers.ArnPlaceholder(h) + "}"))
+            {
+                yield return state;
+            }
+
+            var nested = (state["Branches"]?.AsArray().OfType<JsonObject>() ?? [])
+                .Concat(new[] { state["ItemProcessor"], state["Iterator"] }.OfType<JsonObject>());
+            foreach (var inner in nested.SelectMany(FunctionTasks))
+            {
+                yield return inner;
+            }
+        }
     }
 
     /// <summary>Every distinct <c>${Name}</c> in the text (the DefinitionSubstitutions syntax).</summary>

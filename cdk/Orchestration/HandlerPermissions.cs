@@ -47,24 +47,21 @@ public static class HandlerPermissions
         LambdaHandlers.ResolveRun => [],
         LambdaHandlers.CheckInput => [ListPrefixes(r.BucketArn, [r.InputListPattern])],
         LambdaHandlers.VerifyOutput => [ListPrefixes(r.BucketArn, r.OutputListPatterns)],
-        LambdaHandlers.AcquireLock => [Allow("LockTable", ["dynamodb:PutItem", "dynamodb:GetItem"], [r.LockTableArn])],
-        LambdaHandlers.ReleaseLock => [Allow("LockTable", ["dynamodb:DeleteItem", "dynamodb:GetItem"], [r.LockTableArn])],
-        LambdaHandlers.StartCluster => [DescribeInstances(), OnClusterInstances("StartNodes", ["ec2:StartInstances"], r)],
+        // Every lock operation is a conditional UpdateItem (take, renew, release, abandon) or a consistent GetItem.
+        LambdaHandlers.AcquireLock or LambdaHandlers.ConfirmLock or LambdaHandlers.ReleaseLock => [LockTable(r)],
+        LambdaHandlers.AbandonLock => [LockTable(r), DescribeInstances()],
+        // Every action on the cluster first renews the run's lease with its fencing token (LockFence).
+        LambdaHandlers.StartCluster => [LockTable(r), DescribeInstances(), OnClusterInstances("StartNodes", ["ec2:StartInstances"], r)],
         // ClusterStatus also starts nodes that were still stopping when StartCluster ran.
-        LambdaHandlers.ClusterStatus => [DescribeInstances(), OnClusterInstances("StartNodes", ["ec2:StartInstances"], r), DescribeAgents()],
-        LambdaHandlers.StartSpark => [DescribeInstances(), .. SendCommand(r)],
+        LambdaHandlers.ClusterStatus => [LockTable(r), DescribeInstances(), OnClusterInstances("StartNodes", ["ec2:StartInstances"], r), DescribeAgents()],
+        LambdaHandlers.StartSpark => [LockTable(r), DescribeInstances(), .. SendCommand(r)],
         // A command step may target hosts of the cluster that this stack does not create (a serving host).
-        LambdaHandlers.SubmitStage => [DescribeInstances(), .. SendCommand(r), .. CommandStepHosts(r)],
-        LambdaHandlers.StopSpark => [DescribeInstances(), DescribeAgents(), .. SendCommand(r)],
-        LambdaHandlers.CommandStatus => [Anywhere("CommandResults", "ssm:GetCommandInvocation")],
-        LambdaHandlers.StopCluster => [DescribeInstances(), OnClusterInstances("StopNodes", ["ec2:StopInstances"], r)],
-        // Sweep finds running nodes, holds the lock while it stops them, and releases a stale lock.
-        LambdaHandlers.Sweep =>
-        [
-            DescribeInstances(),
-            OnClusterInstances("StopNodes", ["ec2:StopInstances"], r),
-            Allow("LockTable", ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem"], [r.LockTableArn]),
-        ],
+        LambdaHandlers.SubmitStage => [LockTable(r), DescribeInstances(), .. SendCommand(r), .. CommandStepHosts(r)],
+        LambdaHandlers.StopSpark => [LockTable(r), DescribeInstances(), DescribeAgents(), .. SendCommand(r)],
+        LambdaHandlers.CommandStatus => [LockTable(r), Anywhere("CommandResults", "ssm:GetCommandInvocation")],
+        LambdaHandlers.StopCluster => [LockTable(r), DescribeInstances(), OnClusterInstances("StopNodes", ["ec2:StopInstances"], r)],
+        // Sweep finds running nodes, takes the lock while it stops them, and frees a stale or abandoned lock.
+        LambdaHandlers.Sweep => [LockTable(r), DescribeInstances(), OnClusterInstances("StopNodes", ["ec2:StopInstances"], r)],
         // RecordRun inspects each stage's output (list only) and writes one record under runs/.
         LambdaHandlers.RecordRun =>
         [
@@ -79,6 +76,8 @@ public static class HandlerPermissions
         ],
         _ => throw new ArgumentOutOfRangeException(nameof(handler), handler, "no permissions defined for this handler"),
     };
+
+    private static PolicyStatement LockTable(HandlerResources r) => Allow("LockTable", ["dynamodb:GetItem", "dynamodb:UpdateItem"], [r.LockTableArn]);
 
     private static PolicyStatement ListPrefixes(string bucketArn, IReadOnlyList<string> patterns) =>
         new(new PolicyStatementProps

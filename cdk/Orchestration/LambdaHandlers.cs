@@ -9,6 +9,8 @@ public static class LambdaHandlers
     public const string ResolveRun = nameof(ResolveRun);
     public const string CheckInput = nameof(CheckInput);
     public const string AcquireLock = nameof(AcquireLock);
+    public const string ConfirmLock = nameof(ConfirmLock);
+    public const string AbandonLock = nameof(AbandonLock);
     public const string StartCluster = nameof(StartCluster);
     public const string ClusterStatus = nameof(ClusterStatus);
     public const string StartSpark = nameof(StartSpark);
@@ -24,7 +26,7 @@ public static class LambdaHandlers
 
     public static readonly IReadOnlyList<string> Names =
     [
-        ResolveRun, CheckInput, AcquireLock, StartCluster, ClusterStatus, StartSpark,
+        ResolveRun, CheckInput, AcquireLock, ConfirmLock, AbandonLock, StartCluster, ClusterStatus, StartSpark,
         SubmitStage, CommandStatus, VerifyOutput, StopSpark, StopCluster, ReleaseLock, Sweep, RecordRun, PlanBackfill,
     ];
 

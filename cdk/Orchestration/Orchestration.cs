@@ -53,8 +53,9 @@ public sealed class Orchestration : Construct
             AslDefinition.Load(settings.StateMachineDirectory, StateMachineFiles.Pipeline),
             Functions,
             pipelineName,
-            // Never longer than the lock may be held: past that a new run may take the lock over.
+            // The settings validator makes sure a run's own deadlines fit in it (RunBudget).
             Duration.Minutes(pipeline.MaxRunMinutes),
+            RunBudget.TaskTimeoutSeconds(pipeline),
             deployment.LogRetentionDays);
 
         Cleanup = new Workflow(
@@ -64,6 +65,7 @@ public sealed class Orchestration : Construct
             Functions,
             $"{pipeline.ClusterName}-cleanup",
             Duration.Minutes(30),
+            RunBudget.TaskTimeoutSeconds(pipeline),
             deployment.LogRetentionDays);
 
         Backfill = new Workflow(
@@ -73,6 +75,7 @@ public sealed class Orchestration : Construct
             Functions,
             $"{pipeline.ClusterName}-backfill",
             BackfillWorkflow.Timeout(pipeline.MaxRunMinutes),
+            RunBudget.TaskTimeoutSeconds(pipeline),
             deployment.LogRetentionDays,
             new Dictionary<string, string> { [BackfillWorkflow.PipelineArnPlaceholder] = Pipeline.StateMachine.StateMachineArn });
         foreach (var statement in BackfillWorkflow.Statements(stack, Pipeline.StateMachine, pipelineName))

@@ -63,7 +63,7 @@ public sealed class PipelineFunctions : Construct
                 Handler = handler,
                 Code = code,
                 MemorySize = deployment.FunctionMemoryMiB,
-                Timeout = Duration.Seconds(deployment.FunctionTimeoutSeconds),
+                Timeout = Duration.Seconds(settings.Pipeline.FunctionTimeoutSeconds),
                 Role = role,
                 LogGroup = logGroup,
                 Environment = new Dictionary<string, string> { [SettingsVariable] = settingsJson },

@@ -21,6 +21,7 @@ public sealed class Workflow : Construct
         PipelineFunctions functions,
         string name,
         Duration timeout,
+        int taskTimeoutSeconds,
         int logRetentionDays,
         IReadOnlyDictionary<string, string>? substitutions = null)
         : base(scope, id)
@@ -45,7 +46,7 @@ public sealed class Workflow : Construct
             StateMachineName = name,
             StateMachineType = StateMachineType.STANDARD,
             // Inline rather than DefinitionBody.FromFile, which would upload the file as an S3 asset.
-            DefinitionBody = DefinitionBody.FromString(definition.WithTimeout((int)timeout.ToSeconds())),
+            DefinitionBody = DefinitionBody.FromString(definition.WithTimeouts((int)timeout.ToSeconds(), taskTimeoutSeconds)),
             DefinitionSubstitutions = definition.Handlers.ToDictionary(LambdaHandlers.ArnPlaceholder, h => functions[h].FunctionArn)
                 .Concat(definition.Others.Select(p => KeyValuePair.Create(p, substitutions[p])))
                 .ToDictionary(),

@@ -43,7 +43,6 @@ public static partial class DeploymentReader
             AlertEmail = f.String("alertEmail", EmailPattern(), "an e-mail address of at most 254 characters for failure alerts, or \"\" for none", 254),
             LogRetentionDays = f.Int("logRetentionDays", 1, 3653, $"one of the CloudWatch Logs retention periods in days: {string.Join(", ", RetentionDays)}"),
             FunctionMemoryMiB = f.Int("functionMemoryMiB", 128, 10240),
-            FunctionTimeoutSeconds = f.Int("functionTimeoutSeconds", 10, 900),
         };
         f.RejectUnknown();
 

@@ -62,6 +62,4 @@ public sealed record DeploymentSettings
     public required int LogRetentionDays { get; init; }
 
     public required int FunctionMemoryMiB { get; init; }
-
-    public required int FunctionTimeoutSeconds { get; init; }
 }

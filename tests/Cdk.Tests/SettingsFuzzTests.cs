@@ -148,7 +148,7 @@ public sealed partial class SettingsFuzzTests
         ["sparkDownloadUrl"] = "{}~",
     };
 
-    private static readonly string[] IntFields = ["rootVolumeGiB", "logRetentionDays", "functionMemoryMiB", "functionTimeoutSeconds", "sweepMinutes"];
+    private static readonly string[] IntFields = ["rootVolumeGiB", "logRetentionDays", "functionMemoryMiB", "sweepMinutes"];
 
     private static readonly string[] BoolFields = ["createBucket", "natGateway", "stopNodesAfterSetup", "scheduleEnabled"];
 

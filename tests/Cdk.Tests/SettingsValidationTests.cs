@@ -36,7 +36,6 @@ public sealed class SettingsValidationTests
     [InlineData("alertEmail", "\"ops-at-example\"", "deployment.alertEmail: expected an e-mail address")]
     [InlineData("logRetentionDays", "31", "deployment.logRetentionDays: expected one of 1, 3, 5, 7, 14, 30")]
     [InlineData("rootVolumeGiB", "8", "deployment.rootVolumeGiB: expected a whole number from 20 to 1024, got 8")]
-    [InlineData("functionTimeoutSeconds", "\"60\"", "deployment.functionTimeoutSeconds: expected a whole number from 10 to 900, got \"60\"")]
     [InlineData("createBucket", "\"yes\"", "deployment.createBucket: expected true or false, got \"yes\"")]
     [InlineData("sweepMinutes", "3", "deployment.sweepMinutes: expected 0 (no sweeper) or a whole number of minutes from 5 to 1440, got 3")]
     [InlineData("sweepMinutes", "1441", "deployment.sweepMinutes: expected 0 (no sweeper) or a whole number of minutes from 5 to 1440, got 1441")]

@@ -14,4 +14,10 @@ public static class NodeTags
     /// </summary>
     public const string Setup = "SparkNodeSetup";
     public const string SetupComplete = "complete";
+
+    /// <summary>
+    /// How long a node started without the set-up tag is left to finish its set-up before the sweeper
+    /// may stop it (a set-up that never completes must not keep a node running for ever).
+    /// </summary>
+    public const int SetupGraceMinutes = 60;
 }

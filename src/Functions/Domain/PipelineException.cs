@@ -17,6 +17,15 @@ public static class ErrorNames
     public const string OutputMissing = "Pipeline.OutputMissing";
     public const string UnknownHandler = "Pipeline.UnknownHandler";
     public const string AwsResponseInvalid = "Pipeline.AwsResponseInvalid";
+
+    /// <summary>The run no longer holds the cluster's lock (taken over after its lease ran out, or released): it touched nothing.</summary>
+    public const string LockLost = "Pipeline.LockLost";
+
+    /// <summary>Cleanup could not stop the cluster or prove it held the lock; the cluster is left to the sweeper.</summary>
+    public const string CleanupFailed = "Pipeline.CleanupFailed";
+
+    /// <summary>The handler ran out of time before the Lambda deadline (a hang): retried like any transient failure.</summary>
+    public const string TaskTimedOut = "Pipeline.TaskTimedOut";
 }
 
 /// <summary>A failure with a name the state machine and a person can both act on.</summary>

@@ -42,8 +42,23 @@ public sealed record PipelineSettings
     /// <summary>CloudWatch Logs group for command output; empty keeps output in SSM only.</summary>
     public string CommandLogGroup { get; set; } = "";
 
-    /// <summary>Longest a run may take; a lock older than this is stale and may be taken over.</summary>
+    /// <summary>
+    /// Longest a run may take (the pipeline execution's timeout). The validator refuses settings whose
+    /// own deadlines, used in full, add up to more (see <see cref="RunBudget"/>).
+    /// </summary>
     public int MaxRunMinutes { get; set; } = 360;
+
+    /// <summary>
+    /// How long the lock stays a run's without being renewed. A live run renews it at every step and
+    /// status poll; a holder silent for longer is dead, and the sweeper or the next run may take over.
+    /// </summary>
+    public int LockLeaseSeconds { get; set; } = 900;
+
+    /// <summary>
+    /// Each Lambda function's timeout. Every Task's TimeoutSeconds is set from it at synth, so Step
+    /// Functions never retries a task whose first attempt may still be running.
+    /// </summary>
+    public int FunctionTimeoutSeconds { get; set; } = 60;
 
     /// <summary>List price of the whole cluster per hour (master + workers), for the run record's cost estimate.</summary>
     public double ClusterHourlyUsd { get; set; } = 0.26;

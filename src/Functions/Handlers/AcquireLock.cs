@@ -3,7 +3,10 @@ using Pipeline.Functions.Ports;
 
 namespace Pipeline.Functions.Handlers;
 
-/// <summary>One run per cluster. A lock older than the longest allowed run is stale and is taken over.</summary>
+/// <summary>
+/// One run per cluster. The lock is granted with a fencing token and a lease; it is taken over only
+/// when free, abandoned by a failed cleanup, or not renewed within its lease: never by age.
+/// </summary>
 public sealed class AcquireLock(PipelineSettings settings, TimeProvider clock, IRunLock runLock)
     : Handler<RunInput, AcquireLockOutput>(HandlerJson.Readable.RunInput, HandlerJson.Readable.AcquireLockOutput)
 {
@@ -11,23 +14,20 @@ public sealed class AcquireLock(PipelineSettings settings, TimeProvider clock, I
     {
         var runId = Inputs.RunId(input.RunId);
         var now = clock.GetUtcNow();
-        var staleBefore = now - TimeSpan.FromMinutes(settings.MaxRunMinutes);
-        var take = await runLock.TryAcquireAsync(settings.ClusterName, runId, now, staleBefore, cancellationToken).ConfigureAwait(false);
-        if (!take.Acquired)
+        var grant = await runLock.AcquireAsync(settings.ClusterName, new LockRequest(runId, HolderKind.Run, now, now.AddSeconds(settings.LockLeaseSeconds)), cancellationToken).ConfigureAwait(false);
+        if (grant is null)
         {
-            var holder = take.Current;
-            var detail = holder is null
-                ? "another run"
-                : $"run {holder.RunId} since {Inputs.Timestamp(holder.AcquiredAt)} (stale after {Inputs.Timestamp(holder.AcquiredAt + TimeSpan.FromMinutes(settings.MaxRunMinutes))})";
-            throw new PipelineException(ErrorNames.ClusterBusy, $"cluster {settings.ClusterName} is held by {detail}");
+            var current = await runLock.GetAsync(settings.ClusterName, cancellationToken).ConfigureAwait(false);
+            throw new PipelineException(ErrorNames.ClusterBusy, $"cluster {settings.ClusterName} is {LockFence.Describe(current, now)}");
         }
 
-        var tookOver = take.Previous is { } previous && previous.RunId != runId ? previous.RunId : null;
+        var previous = grant.Previous;
+        var tookOver = previous is { Holder: { } holder } && holder != runId ? holder : null;
         if (tookOver is not null)
         {
-            RunLog.Write($"took over stale lock of {settings.ClusterName} from run {tookOver} (held since {Inputs.Timestamp(take.Previous!.AcquiredAt)})");
+            RunLog.Write($"took over the lock of {settings.ClusterName} from {tookOver}: {LockFence.Describe(previous, now)}");
         }
 
-        return new AcquireLockOutput(settings.ClusterName, runId, Inputs.Timestamp(now), tookOver);
+        return new AcquireLockOutput(settings.ClusterName, runId, grant.Token, Inputs.Timestamp(now), Inputs.Timestamp(grant.LeaseUntil), tookOver);
     }
 }

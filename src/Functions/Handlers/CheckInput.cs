@@ -4,7 +4,8 @@ using Pipeline.Functions.Ports;
 namespace Pipeline.Functions.Handlers;
 
 /// <summary>
-/// The day's input must hold at least one object; otherwise the run ends with
+/// The day's input must hold at least one data object (the rule VerifyOutput applies: markers,
+/// folder placeholders and empty objects are not data); otherwise the run ends with
 /// Pipeline.InputMissing before any instance starts. In sensor mode (settings.inputWait) it
 /// answers "not ready, look again in N seconds" until the wait deadline from ResolveRun passes.
 /// </summary>
@@ -17,7 +18,7 @@ public sealed class CheckInput(PipelineSettings settings, TimeProvider clock, IO
         DateTimeOffset? deadline = input.WaitDeadline is null ? null : Inputs.Timestamp("waitDeadline", input.WaitDeadline);
         var prefix = Template.Expand(settings.InputPrefix, date, settings.Bucket);
         var listing = await store.ListAsync(settings.Bucket, prefix, 1000, cancellationToken).ConfigureAwait(false);
-        var objects = listing.Objects.Where(o => !o.Key.EndsWith('/')).ToList();
+        var objects = listing.Objects.Where(o => StageOutput.IsData(prefix, o)).ToList();
         if (objects.Count > 0)
         {
             return new CheckInputOutput(settings.Bucket, prefix, true, objects.Count, listing.Truncated, objects[0].Key, 0);
@@ -27,12 +28,12 @@ public sealed class CheckInput(PipelineSettings settings, TimeProvider clock, IO
         var now = clock.GetUtcNow();
         if (deadline is null)
         {
-            throw new PipelineException(ErrorNames.InputMissing, $"no input for {date}: {where} holds no object");
+            throw new PipelineException(ErrorNames.InputMissing, $"no input for {date}: {where} holds no data object (markers, folder placeholders and empty objects do not count)");
         }
 
         if (now >= deadline)
         {
-            throw new PipelineException(ErrorNames.InputMissing, $"no input for {date}: {where} still held no object at {input.WaitDeadline}, the end of the wait");
+            throw new PipelineException(ErrorNames.InputMissing, $"no input for {date}: {where} still held no data object at {input.WaitDeadline}, the end of the wait");
         }
 
         var wait = (int)Math.Ceiling(Math.Min(settings.InputWait.PollSeconds, (deadline.Value - now).TotalSeconds));

@@ -7,13 +7,15 @@ namespace Pipeline.Functions.Handlers;
 /// Ready means every node is running and its agent takes commands (no fixed sleep as before).
 /// Not ready past the deadline fails the run with Pipeline.ClusterStartTimeout, naming each laggard.
 /// </summary>
-public sealed class ClusterStatus(PipelineSettings settings, TimeProvider clock, IFleet fleet, ICommandRunner runner)
+public sealed class ClusterStatus(PipelineSettings settings, TimeProvider clock, IFleet fleet, ICommandRunner runner, IRunLock runLock)
     : Handler<ClusterStatusInput, ClusterStatusOutput>(HandlerJson.Readable.ClusterStatusInput, HandlerJson.Readable.ClusterStatusOutput)
 {
     public override async Task<ClusterStatusOutput> HandleAsync(ClusterStatusInput input, CancellationToken cancellationToken)
     {
         var deadline = Inputs.Timestamp("readyDeadline", input.ReadyDeadline);
         var attempt = Math.Max(0, input.Attempt);
+        // Every poll renews the lease: a run that is waiting is alive.
+        await LockFence.HoldAsync(runLock, settings, clock, input.Lock, "ClusterStatus", cancellationToken).ConfigureAwait(false);
         var cluster = await ClusterNodes.FindCompleteAsync(fleet, settings, cancellationToken).ConfigureAwait(false);
         var nodes = cluster.All.ToList();
 

@@ -8,7 +8,7 @@ namespace Pipeline.Functions.Handlers;
 /// Pipeline.CommandFailed (exit code and the end of stderr in the message) or, past the
 /// deadline, Pipeline.CommandTimedOut. Suggests the next poll delay, growing with each attempt.
 /// </summary>
-public sealed class CommandStatus(PipelineSettings settings, TimeProvider clock, ICommandRunner runner)
+public sealed class CommandStatus(PipelineSettings settings, TimeProvider clock, ICommandRunner runner, IRunLock runLock)
     : Handler<CommandStatusInput, CommandStatusOutput>(HandlerJson.Readable.CommandStatusInput, HandlerJson.Readable.CommandStatusOutput)
 {
     public const int StderrTailLength = 1000;
@@ -18,6 +18,8 @@ public sealed class CommandStatus(PipelineSettings settings, TimeProvider clock,
         var commands = Inputs.Commands(input.Commands);
         var deadline = Inputs.Timestamp("deadline", input.Deadline);
         var attempt = Math.Max(0, input.Attempt);
+        // Every poll renews the lease; a run that lost the lock stops waiting on a cluster that is no longer its own.
+        await LockFence.HoldAsync(runLock, settings, clock, input.Lock, $"CommandStatus {commands[0].Purpose}", cancellationToken).ConfigureAwait(false);
         var reports = new List<InvocationReport>();
         foreach (var command in commands)
         {

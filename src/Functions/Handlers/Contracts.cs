@@ -28,9 +28,23 @@ public sealed record PrefixReport(string Bucket, string Prefix, int ObjectCount,
 
 public sealed record RunInput(string? RunId);
 
-public sealed record AcquireLockOutput(string ClusterName, string RunId, string AcquiredAt, string? TookOverFrom);
+/// <summary>The lock a run was granted: every action on the cluster is checked against it (fencing).</summary>
+public sealed record LockRef(string? RunId, long Token);
+
+/// <summary>Input of a task that acts on the cluster: nothing but the lock it acts under.</summary>
+public sealed record LockedInput(LockRef? Lock);
+
+public sealed record AcquireLockOutput(string ClusterName, string RunId, long Token, string AcquiredAt, string LeaseUntil, string? TookOverFrom);
+
+/// <summary>Whether the run still holds the lock (its lease extended if so); <see cref="Lock"/> is what cleanup acts under.</summary>
+public sealed record ConfirmLockOutput(bool Held, LockRef? Lock, string Detail);
 
 public sealed record ReleaseLockOutput(string ClusterName, string RunId, bool Released, string? HeldBy);
+
+public sealed record AbandonLockInput(LockRef? Lock, string? Reason);
+
+/// <summary>The lock handed to the sweeper because cleanup failed, and the nodes it leaves running.</summary>
+public sealed record AbandonLockOutput(bool Abandoned, IReadOnlyList<string> LeftRunning, string Detail);
 
 public sealed record NodeReport(string InstanceId, string Role, string State, string? PrivateAddress, bool? Reachable);
 
@@ -45,7 +59,7 @@ public sealed record StartClusterOutput(
 
 public sealed record StopClusterOutput(string ClusterName, IReadOnlyList<string> Stopping, IReadOnlyList<string> AlreadyStopped);
 
-public sealed record ClusterStatusInput(string? ReadyDeadline, int Attempt);
+public sealed record ClusterStatusInput(string? ReadyDeadline, int Attempt, LockRef? Lock);
 
 public sealed record ClusterStatusOutput(
     bool Ready,
@@ -64,11 +78,12 @@ public sealed record CommandRef(string CommandId, IReadOnlyList<string> Instance
 /// </summary>
 public sealed record CommandsOutput(IReadOnlyList<CommandRef> Commands, string Deadline, int WaitSeconds, IReadOnlyList<string> Skipped, int Attempt = 0, bool Done = false);
 
-public sealed record StageInput(string? BatchDate, string? Stage);
+/// <summary>A stage of a date; <see cref="Lock"/> only where the task acts on the cluster (SubmitStage).</summary>
+public sealed record StageInput(string? BatchDate, string? Stage, LockRef? Lock = null);
 
 public sealed record StageCommandOutput(string Stage, string BatchDate, IReadOnlyList<CommandRef> Commands, string Deadline, int WaitSeconds, int Attempt = 0, bool Done = false);
 
-public sealed record CommandStatusInput(IReadOnlyList<CommandRef>? Commands, string? Deadline, int Attempt);
+public sealed record CommandStatusInput(IReadOnlyList<CommandRef>? Commands, string? Deadline, int Attempt, LockRef? Lock);
 
 public sealed record InvocationReport(string CommandId, string InstanceId, string Status, int? ExitCode);
 
@@ -91,7 +106,8 @@ public sealed record RecordRunInput(
     string? StartedAt,
     string? ClusterAcquiredAt,
     System.Text.Json.Nodes.JsonNode? Error,
-    System.Text.Json.Nodes.JsonNode? Commands);
+    System.Text.Json.Nodes.JsonNode? Commands,
+    System.Text.Json.Nodes.JsonNode? Cleanup = null);
 
 public sealed record RunRecordKey(string Bucket, string Key, string Status);
 
@@ -102,5 +118,8 @@ public sealed record BackfillDate(string Date, string Action, string Reason, str
 
 public sealed record BackfillPlan(string BackfillId, string From, string To, string Mode, IReadOnlyList<BackfillDate> Dates, int ToRun);
 
-/// <summary>What the sweeper did: idle, run-in-progress, stopped-forgotten-nodes or released-stale-lock.</summary>
-public sealed record SweepOutput(string ClusterName, string Action, IReadOnlyList<string> Stopped, string? ReleasedStaleLockOf, string? HeldBy);
+/// <summary>
+/// What the sweeper did: idle, run-in-progress, maintenance-hold, stopped-forgotten-nodes or
+/// released-stale-lock; which nodes it left alone because their first-boot set-up has not completed.
+/// </summary>
+public sealed record SweepOutput(string ClusterName, string Action, IReadOnlyList<string> Stopped, string? ReleasedStaleLockOf, string? HeldBy, IReadOnlyList<string>? SettingUp = null, string? Detail = null);

@@ -21,9 +21,21 @@ public static partial class Inputs
     }
 
     public static string RunId(string? value) =>
-        value is not null && RunIdPattern().IsMatch(value)
-            ? value
-            : throw PipelineException.InvalidInput("runId", $"expected the execution name (1-128 characters of A-Z, a-z, 0-9, '.', '_', ':' and '-'), got {(value is null ? "nothing" : BatchDate.Describe(value))}");
+        RunIds.IsExecutionName(value)
+            ? value!
+            : throw PipelineException.InvalidInput("runId", $"expected a Step Functions execution name (1-{RunIds.MaxLength} characters, no whitespace, control characters or any of < > {{ }} [ ] ? * \" # % \\ ^ | ~ ` $ & , ; : /), got {(value is null ? "nothing" : BatchDate.Describe(value))}");
+
+    /// <summary>The lock a run holds, as AcquireLock or ConfirmLock handed it on: its id and fencing token.</summary>
+    public static (string RunId, long Token) Lock(LockRef? value)
+    {
+        if (value is null)
+        {
+            throw PipelineException.InvalidInput("lock", "missing; expected {runId, token} from AcquireLock or ConfirmLock");
+        }
+
+        var runId = RunId(value.RunId);
+        return value.Token > 0 ? (runId, value.Token) : throw PipelineException.InvalidInput("lock.token", $"expected the fencing token (a positive number) from AcquireLock or ConfirmLock, got {value.Token}");
+    }
 
     private static readonly string[] TimestampFormats = ["O", "yyyy-MM-dd'T'HH:mm:ssK", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFFK"];
 
@@ -56,9 +68,6 @@ public static partial class Inputs
 
         return commands;
     }
-
-    [GeneratedRegex(@"^[A-Za-z0-9._:-]{1,128}\z")]
-    private static partial Regex RunIdPattern();
 
     [GeneratedRegex(@"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\z")]
     private static partial Regex CommandIdPattern();

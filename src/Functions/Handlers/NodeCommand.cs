@@ -10,7 +10,7 @@ namespace Pipeline.Functions.Handlers;
 public static class NodeCommand
 {
     /// <summary>Allowance for SSM to deliver a command on top of the script's own time limit.</summary>
-    public const int DeliverySeconds = 120;
+    public const int DeliverySeconds = RunBudget.CommandDeliverySeconds;
 
     public static CommandRequest Request(PipelineSettings settings, IReadOnlyList<string> targets, string script, string what, int timeoutSeconds) =>
         new(targets, script, $"{settings.ClusterName}: {what}", timeoutSeconds, string.IsNullOrEmpty(settings.CommandLogGroup) ? null : settings.CommandLogGroup);

@@ -59,10 +59,13 @@ public sealed class RecordRun(PipelineSettings settings, TimeProvider clock, IOb
             ["estimatedClusterCostUsd"] = Math.Round(clusterHours * settings.ClusterHourlyUsd, 4),
             ["stages"] = stages,
             ["commands"] = input.Commands?.DeepClone(),
+            ["cleanup"] = input.Cleanup?.DeepClone(),
         };
-        var key = $"{DatePrefix(date)}{now.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture)}_{runId}.json";
+        var key = $"{DatePrefix(date)}{now.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture)}_{RunIds.KeySegment(runId)}.json";
         await store.WriteTextAsync(settings.Bucket, key, record.ToJsonString(new JsonSerializerOptions { WriteIndented = true }), cancellationToken).ConfigureAwait(false);
-        RunLog.Write($"RecordRun {runId}: {input.Status} -> s3://{settings.Bucket}/{key}");
+        // One line a metric filter can count: a cleanup that failed or could not prove it held the lock.
+        var cleanup = (input.Cleanup as JsonObject)?["status"] is JsonValue status && status.TryGetValue(out string? text) ? text : null;
+        RunLog.Write($"RecordRun {runId}: {input.Status} -> s3://{settings.Bucket}/{key}" + (cleanup is "failed" or "unconfirmed" ? $"; CLEANUP {cleanup.ToUpperInvariant()}: the cluster is left to the sweeper" : ""));
         return new RunRecordKey(settings.Bucket, key, input.Status);
     }
 

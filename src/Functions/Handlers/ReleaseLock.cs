@@ -3,19 +3,20 @@ using Pipeline.Functions.Ports;
 
 namespace Pipeline.Functions.Handlers;
 
-/// <summary>Idempotent and holder-only: releasing a free lock, or one another run holds, changes nothing.</summary>
-public sealed class ReleaseLock(PipelineSettings settings, IRunLock runLock)
-    : Handler<RunInput, ReleaseLockOutput>(HandlerJson.Readable.RunInput, HandlerJson.Readable.ReleaseLockOutput)
+/// <summary>Idempotent and holder-only: releasing with a token that no longer holds the lock changes nothing.</summary>
+public sealed class ReleaseLock(PipelineSettings settings, TimeProvider clock, IRunLock runLock)
+    : Handler<LockedInput, ReleaseLockOutput>(HandlerJson.Readable.LockedInput, HandlerJson.Readable.ReleaseLockOutput)
 {
-    public override async Task<ReleaseLockOutput> HandleAsync(RunInput input, CancellationToken cancellationToken)
+    public override async Task<ReleaseLockOutput> HandleAsync(LockedInput input, CancellationToken cancellationToken)
     {
-        var runId = Inputs.RunId(input.RunId);
-        var (released, holder) = await runLock.ReleaseAsync(settings.ClusterName, runId, cancellationToken).ConfigureAwait(false);
-        if (!released && holder is not null)
+        var (runId, token) = Inputs.Lock(input.Lock);
+        if (await runLock.ReleaseAsync(settings.ClusterName, runId, token, cancellationToken).ConfigureAwait(false))
         {
-            RunLog.Write($"lock of {settings.ClusterName} is held by run {holder.RunId}, not {runId}; left as it is");
+            return new ReleaseLockOutput(settings.ClusterName, runId, true, null);
         }
 
-        return new ReleaseLockOutput(settings.ClusterName, runId, released, holder?.RunId);
+        var current = await runLock.GetAsync(settings.ClusterName, cancellationToken).ConfigureAwait(false);
+        RunLog.Write($"ReleaseLock {settings.ClusterName}: {runId} (token {token}) does not hold it, {LockFence.Describe(current, clock.GetUtcNow())}; left as it is");
+        return new ReleaseLockOutput(settings.ClusterName, runId, false, current?.Holder);
     }
 }

@@ -16,12 +16,18 @@ public sealed record StageOutput(string Prefix, bool HasMarker, IReadOnlyList<St
         return new StageOutput(
             prefix,
             marker.Objects.Any(o => o.Key == prefix + SuccessMarker),
-            listing.Objects.Where(o => IsDataObject(prefix, o.Key)).ToList(),
+            listing.Objects.Where(o => IsData(prefix, o)).ToList(),
             listing.Truncated);
     }
 
-    /// <summary>Spark's bookkeeping (_SUCCESS, _temporary/, .crc files) starts with '_' or '.'; folder placeholders end with '/'.</summary>
-    private static bool IsDataObject(string prefix, string key)
+    /// <summary>
+    /// Data, as both the input check and the output check count it: not Spark's bookkeeping
+    /// (_SUCCESS, _temporary/, .crc files start with '_' or '.'), not a folder placeholder (ends with
+    /// '/'), and not empty.
+    /// </summary>
+    public static bool IsData(string prefix, StoredObject stored) => stored.Size > 0 && IsDataKey(prefix, stored.Key);
+
+    private static bool IsDataKey(string prefix, string key)
     {
         var segments = key[prefix.Length..].Split('/');
         return segments[^1].Length > 0 && segments.All(s => s.Length == 0 || s[0] is not '_' and not '.');

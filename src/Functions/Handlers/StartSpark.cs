@@ -7,11 +7,12 @@ namespace Pipeline.Functions.Handlers;
 /// Starts Spark over SSM: the master (which syncs the stage code and then waits until every worker
 /// has registered) and the workers, pointed at the master's private address found at run time.
 /// </summary>
-public sealed class StartSpark(PipelineSettings settings, TimeProvider clock, IFleet fleet, ICommandRunner runner)
-    : Handler<EmptyInput, CommandsOutput>(HandlerJson.Readable.EmptyInput, HandlerJson.Readable.CommandsOutput)
+public sealed class StartSpark(PipelineSettings settings, TimeProvider clock, IFleet fleet, ICommandRunner runner, IRunLock runLock)
+    : Handler<LockedInput, CommandsOutput>(HandlerJson.Readable.LockedInput, HandlerJson.Readable.CommandsOutput)
 {
-    public override async Task<CommandsOutput> HandleAsync(EmptyInput input, CancellationToken cancellationToken)
+    public override async Task<CommandsOutput> HandleAsync(LockedInput input, CancellationToken cancellationToken)
     {
+        var (runId, _) = Inputs.Lock(input.Lock);
         var cluster = await ClusterNodes.FindCompleteAsync(fleet, settings, cancellationToken).ConfigureAwait(false);
         var notRunning = cluster.All.Where(n => !n.IsRunning).ToList();
         var masterAddress = cluster.Master.PrivateAddress;
@@ -21,7 +22,8 @@ public sealed class StartSpark(PipelineSettings settings, TimeProvider clock, IF
                 + (string.IsNullOrEmpty(masterAddress) ? "; the master has no private address" : ""));
         }
 
-        var timeout = settings.SparkReadyTimeoutSeconds + 60;
+        var timeout = RunBudget.SparkStartSeconds(settings);
+        await LockFence.HoldAsync(runLock, settings, clock, input.Lock, $"StartSpark for {runId}", cancellationToken).ConfigureAwait(false);
         var masterCommand = await runner.SendAsync(
             NodeCommand.Request(settings, [cluster.Master.InstanceId], SparkCommands.StartMasterScript(settings, masterAddress), "start spark master", timeout),
             cancellationToken).ConfigureAwait(false);

@@ -3,15 +3,17 @@ using Pipeline.Functions.Ports;
 
 namespace Pipeline.Functions.Handlers;
 
-/// <summary>Stops every node of the cluster that is not already stopped; with nothing running it does nothing.</summary>
-public sealed class StopCluster(PipelineSettings settings, IFleet fleet)
-    : Handler<EmptyInput, StopClusterOutput>(HandlerJson.Readable.EmptyInput, HandlerJson.Readable.StopClusterOutput)
+/// <summary>Stops every node of the cluster that is not already stopped, only while the run holds the lock; with nothing running it does nothing.</summary>
+public sealed class StopCluster(PipelineSettings settings, TimeProvider clock, IFleet fleet, IRunLock runLock)
+    : Handler<LockedInput, StopClusterOutput>(HandlerJson.Readable.LockedInput, HandlerJson.Readable.StopClusterOutput)
 {
-    public override async Task<StopClusterOutput> HandleAsync(EmptyInput input, CancellationToken cancellationToken)
+    public override async Task<StopClusterOutput> HandleAsync(LockedInput input, CancellationToken cancellationToken)
     {
+        var (runId, _) = Inputs.Lock(input.Lock);
         var nodes = await fleet.FindAsync(settings.ClusterName, cancellationToken).ConfigureAwait(false);
         var toStop = nodes.Where(n => !n.IsStoppedOrStopping).Select(n => n.InstanceId).ToList();
         var already = nodes.Where(n => n.IsStoppedOrStopping).Select(n => n.InstanceId).ToList();
+        await LockFence.HoldAsync(runLock, settings, clock, input.Lock, $"StopCluster for {runId}", cancellationToken).ConfigureAwait(false);
         if (toStop.Count > 0)
         {
             await fleet.StopAsync(toStop, cancellationToken).ConfigureAwait(false);

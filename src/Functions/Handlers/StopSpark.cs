@@ -7,13 +7,14 @@ namespace Pipeline.Functions.Handlers;
 /// Best-effort cleanup: asks every running, reachable node to stop its Spark daemons. Nodes that
 /// are stopped or unreachable are skipped, not errors, because stopping the instances follows anyway.
 /// </summary>
-public sealed class StopSpark(PipelineSettings settings, TimeProvider clock, IFleet fleet, ICommandRunner runner)
-    : Handler<EmptyInput, CommandsOutput>(HandlerJson.Readable.EmptyInput, HandlerJson.Readable.CommandsOutput)
+public sealed class StopSpark(PipelineSettings settings, TimeProvider clock, IFleet fleet, ICommandRunner runner, IRunLock runLock)
+    : Handler<LockedInput, CommandsOutput>(HandlerJson.Readable.LockedInput, HandlerJson.Readable.CommandsOutput)
 {
-    public const int TimeoutSeconds = 120;
+    public const int TimeoutSeconds = RunBudget.StopSparkSeconds;
 
-    public override async Task<CommandsOutput> HandleAsync(EmptyInput input, CancellationToken cancellationToken)
+    public override async Task<CommandsOutput> HandleAsync(LockedInput input, CancellationToken cancellationToken)
     {
+        var (runId, _) = Inputs.Lock(input.Lock);
         var nodes = await fleet.FindAsync(settings.ClusterName, cancellationToken).ConfigureAwait(false);
         var running = nodes.Where(n => n.IsRunning).Select(n => n.InstanceId).ToList();
         var reachable = running.Count > 0 ? await runner.ReachableAsync(running, cancellationToken).ConfigureAwait(false) : new HashSet<string>();
@@ -26,6 +27,7 @@ public sealed class StopSpark(PipelineSettings settings, TimeProvider clock, IFl
             return new CommandsOutput([], deadline, 0, skipped);
         }
 
+        await LockFence.HoldAsync(runLock, settings, clock, input.Lock, $"StopSpark for {runId}", cancellationToken).ConfigureAwait(false);
         var commandId = await runner.SendAsync(
             NodeCommand.Request(settings, targets, SparkCommands.StopScript(settings), "stop spark", TimeoutSeconds),
             cancellationToken).ConfigureAwait(false);

@@ -8,20 +8,22 @@ namespace Pipeline.Functions.Handlers;
 /// running nodes of its role. The command is rebuilt here from settings, the batch date and the
 /// stage name; no command text is accepted from the input.
 /// </summary>
-public sealed class SubmitStage(PipelineSettings settings, TimeProvider clock, IFleet fleet, ICommandRunner runner)
+public sealed class SubmitStage(PipelineSettings settings, TimeProvider clock, IFleet fleet, ICommandRunner runner, IRunLock runLock)
     : Handler<StageInput, StageCommandOutput>(HandlerJson.Readable.StageInput, HandlerJson.Readable.StageCommandOutput)
 {
-    /// <summary>Look first when the stage usually ends, not every few seconds from the start.</summary>
-    public int FirstCheckSeconds(StageSpec stage) => stage.ExpectedMinutes > 0 ? stage.ExpectedMinutes * 60 : settings.Poll.InitialSeconds;
+    /// <summary>Look first when the stage usually ends, not every few seconds from the start (but within the lease).</summary>
+    public int FirstCheckSeconds(StageSpec stage) => RunBudget.FirstCheckSeconds(settings, stage);
 
     public override async Task<StageCommandOutput> HandleAsync(StageInput input, CancellationToken cancellationToken)
     {
         var date = Inputs.Date(input.BatchDate, settings, clock);
         var stage = Inputs.Stage(input.Stage, settings);
+        var (runId, _) = Inputs.Lock(input.Lock);
         var (targets, script) = stage.Kind == StageSpec.CommandKind
             ? await CommandStepAsync(stage, date, cancellationToken).ConfigureAwait(false)
             : await SparkStageAsync(stage, date, cancellationToken).ConfigureAwait(false);
         var timeoutSeconds = stage.TimeoutMinutes * 60;
+        await LockFence.HoldAsync(runLock, settings, clock, input.Lock, $"SubmitStage {stage.Name} for {runId}", cancellationToken).ConfigureAwait(false);
         var commandId = await runner.SendAsync(
             NodeCommand.Request(settings, targets, script, $"{stage.Name} {date}", timeoutSeconds),
             cancellationToken).ConfigureAwait(false);

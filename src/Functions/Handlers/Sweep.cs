@@ -5,56 +5,74 @@ using Pipeline.Functions.Ports;
 namespace Pipeline.Functions.Handlers;
 
 /// <summary>
-/// The last line of defence, run on a schedule: if cluster nodes are running while no run holds
-/// the lock (or the holder's lock is stale), stop them and release the stale lock. It takes the
-/// lock itself while it acts, so a run that starts meanwhile finds the cluster busy instead of
-/// having its nodes stopped under it. The Catch branch and the status-change rule normally clean
-/// up; both are best-effort in AWS, this is not.
+/// The last line of defence, run on a schedule: nodes running while no live holder has the lock
+/// (free, abandoned by a failed cleanup, or a lease nobody renewed) are stopped. The sweeper takes
+/// the lock itself, with its own token, before it stops anything, so a run starting meanwhile finds
+/// the cluster busy instead of losing its nodes; it leaves live runs, maintenance holds and nodes
+/// still in their first-boot set-up alone.
 /// </summary>
 public sealed class Sweep(PipelineSettings settings, TimeProvider clock, IFleet fleet, IRunLock runLock)
     : Handler<EmptyInput, SweepOutput>(HandlerJson.Readable.EmptyInput, HandlerJson.Readable.SweepOutput)
 {
+    /// <summary>The sweeper holds the lock only for the few calls it makes.</summary>
+    public const int SweeperLeaseSeconds = 300;
+
     public override async Task<SweepOutput> HandleAsync(EmptyInput input, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
-        var staleBefore = now - TimeSpan.FromMinutes(settings.MaxRunMinutes);
-        var holder = await runLock.GetAsync(settings.ClusterName, cancellationToken).ConfigureAwait(false);
-        if (holder is not null && holder.AcquiredAt >= staleBefore)
+        var state = await runLock.GetAsync(settings.ClusterName, cancellationToken).ConfigureAwait(false);
+        if (state is { IsHeld: true } && !state.IsTakeable(now))
         {
-            RunLog.Write($"Sweep {settings.ClusterName}: run {holder.RunId} holds the lock; nothing to do");
-            return new SweepOutput(settings.ClusterName, "run-in-progress", [], null, holder.RunId);
+            return Busy(state, now);
         }
 
         var nodes = await fleet.FindAsync(settings.ClusterName, cancellationToken).ConfigureAwait(false);
-        var forgotten = nodes.Where(n => !n.IsStoppedOrStopping).Select(n => n.InstanceId).ToList();
-        if (holder is null && forgotten.Count == 0)
+        var up = nodes.Where(n => !n.IsStoppedOrStopping).ToList();
+        var settingUp = up.Where(n => !n.SetupComplete && n.LaunchedAt is { } at && now - at < TimeSpan.FromMinutes(NodeTags.SetupGraceMinutes))
+            .Select(n => n.InstanceId).ToList();
+        var forgotten = up.Select(n => n.InstanceId).Except(settingUp).ToList();
+        if (settingUp.Count > 0)
         {
-            return new SweepOutput(settings.ClusterName, "idle", [], null, null);
+            RunLog.Write($"Sweep {settings.ClusterName}: leaving [{string.Join(", ", settingUp)}] alone, their first-boot set-up has not completed");
         }
 
-        var sweeper = "sweeper-" + now.ToString("yyyyMMddTHHmmss", CultureInfo.InvariantCulture);
-        var take = await runLock.TryAcquireAsync(settings.ClusterName, sweeper, now, staleBefore, cancellationToken).ConfigureAwait(false);
-        if (!take.Acquired)
+        if (state is not { IsHeld: true } && forgotten.Count == 0)
         {
-            RunLog.Write($"Sweep {settings.ClusterName}: run {take.Current?.RunId} took the lock meanwhile; nothing to do");
-            return new SweepOutput(settings.ClusterName, "run-in-progress", [], null, take.Current?.RunId);
+            return new SweepOutput(settings.ClusterName, "idle", [], null, null, settingUp);
+        }
+
+        var sweeper = RunIds.SweeperPrefix + now.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
+        var grant = await runLock.AcquireAsync(settings.ClusterName, new LockRequest(sweeper, HolderKind.Sweeper, now, now.AddSeconds(SweeperLeaseSeconds)), cancellationToken).ConfigureAwait(false);
+        if (grant is null)
+        {
+            return Busy(await runLock.GetAsync(settings.ClusterName, cancellationToken).ConfigureAwait(false), now);
         }
 
         try
         {
             if (forgotten.Count > 0)
             {
+                await LockFence.HoldAsync(runLock, settings, clock, sweeper, grant.Token, "Sweep", cancellationToken).ConfigureAwait(false);
                 await fleet.StopAsync(forgotten, cancellationToken).ConfigureAwait(false);
             }
         }
         finally
         {
-            await runLock.ReleaseAsync(settings.ClusterName, sweeper, CancellationToken.None).ConfigureAwait(false);
+            await runLock.ReleaseAsync(settings.ClusterName, sweeper, grant.Token, CancellationToken.None).ConfigureAwait(false);
         }
 
-        var stale = take.Previous?.RunId;
-        RunLog.Write($"Sweep {settings.ClusterName}: stopped [{string.Join(", ", forgotten)}] that no run held"
-            + (stale is null ? "" : $"; released the stale lock of run {stale} (taken {Inputs.Timestamp(take.Previous!.AcquiredAt)})"));
-        return new SweepOutput(settings.ClusterName, forgotten.Count > 0 ? "stopped-forgotten-nodes" : "released-stale-lock", forgotten, stale, null);
+        var stale = grant.Previous is { Holder: { } previous } ? previous : null;
+        var detail = $"stopped [{string.Join(", ", forgotten)}] that no live holder had"
+            + (stale is null ? "" : $"; freed the lock {LockFence.Describe(grant.Previous, now)}");
+        RunLog.Write($"Sweep {settings.ClusterName}: {detail}");
+        return new SweepOutput(settings.ClusterName, forgotten.Count > 0 ? "stopped-forgotten-nodes" : "released-stale-lock", forgotten, stale, null, settingUp, detail);
+    }
+
+    private SweepOutput Busy(LockState? state, DateTimeOffset now)
+    {
+        var detail = LockFence.Describe(state, now);
+        var action = state?.Kind == HolderKind.Maintenance ? "maintenance-hold" : "run-in-progress";
+        RunLog.Write($"Sweep {settings.ClusterName}: {detail}; nothing to do");
+        return new SweepOutput(settings.ClusterName, action, [], null, state?.Holder, null, detail);
     }
 }

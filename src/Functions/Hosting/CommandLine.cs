@@ -13,6 +13,15 @@ public static class CommandLine
 {
     public const string Usage = "usage: bootstrap invoke <Handler> [json]   (json from standard input when absent)\n       bootstrap plan <execution input json>  (a dry run: prints what the run would do)";
 
+    /// <summary>A hung invocation, as the fault plan asks: it never answers, and the harness ends the process at the task's timeout.</summary>
+    private static async Task HangIfDueAsync(Adapters.Emulator.FaultPlan faults, string handler, string when)
+    {
+        if (faults.HangDue(handler, when))
+        {
+            await Task.Delay(Timeout.InfiniteTimeSpan).ConfigureAwait(false);
+        }
+    }
+
     public static async Task<int> RunAsync(string[] args, TextReader stdin, TextWriter stdout, TextWriter stderr)
     {
         if (args.Length == 2 && args[0] == "plan")
@@ -41,9 +50,13 @@ public static class CommandLine
             var settings = SettingsSource.Load(Environment.GetEnvironmentVariable);
             using var aws = new AwsClients();
             var ports = EmulatorPorts.For(Environment.GetEnvironmentVariable, aws, settings);
-            var handler = HandlerCatalog.Create(args[1], settings, TimeProvider.System, ports);
+            var clock = EmulatorPorts.Clock(Environment.GetEnvironmentVariable);
+            var faults = EmulatorPorts.Faults(Environment.GetEnvironmentVariable);
+            var handler = HandlerCatalog.Create(args[1], settings, clock, ports);
             var input = args.Length == 3 ? args[2] : await stdin.ReadToEndAsync().ConfigureAwait(false);
+            await HangIfDueAsync(faults, args[1], "before").ConfigureAwait(false);
             var output = await handler.InvokeAsync(input, CancellationToken.None).ConfigureAwait(false);
+            await HangIfDueAsync(faults, args[1], "after").ConfigureAwait(false);
             await stdout.WriteLineAsync(output).ConfigureAwait(false);
             return 0;
         }

@@ -29,7 +29,7 @@ public static class ErrorReport
         AmazonServiceException aws => new LambdaError($"Aws.{aws.ErrorCode ?? aws.GetType().Name}", aws.Message, Trace(e)),
         AmazonClientException or HttpRequestException or IOException or TimeoutException =>
             new LambdaError(AwsTransient, $"{e.GetType().Name}: {e.Message}", Trace(e)),
-        OperationCanceledException => new LambdaError("Pipeline.TaskTimedOut", "the task ran out of time before the Lambda deadline", Trace(e)),
+        OperationCanceledException => new LambdaError(ErrorNames.TaskTimedOut, "the task ran out of time before the Lambda deadline", Trace(e)),
         _ => new LambdaError(e.GetType().Name, e.Message, Trace(e)),
     };
 

@@ -11,7 +11,7 @@ public static class HandlerCatalog
 {
     public static readonly IReadOnlyList<string> Names =
     [
-        nameof(ResolveRun), nameof(CheckInput), nameof(AcquireLock), nameof(StartCluster), nameof(ClusterStatus), nameof(StartSpark),
+        nameof(ResolveRun), nameof(CheckInput), nameof(AcquireLock), nameof(ConfirmLock), nameof(AbandonLock), nameof(StartCluster), nameof(ClusterStatus), nameof(StartSpark),
         nameof(SubmitStage), nameof(CommandStatus), nameof(VerifyOutput), nameof(StopSpark), nameof(StopCluster), nameof(ReleaseLock), nameof(Sweep), nameof(RecordRun), nameof(PlanBackfill),
     ];
 
@@ -20,15 +20,17 @@ public static class HandlerCatalog
         nameof(ResolveRun) => new ResolveRun(settings, clock),
         nameof(CheckInput) => new CheckInput(settings, clock, ports.ObjectStore()),
         nameof(AcquireLock) => new AcquireLock(settings, clock, ports.RunLock()),
-        nameof(StartCluster) => new StartCluster(settings, clock, ports.Fleet()),
-        nameof(ClusterStatus) => new ClusterStatus(settings, clock, ports.Fleet(), ports.Commands()),
-        nameof(StartSpark) => new StartSpark(settings, clock, ports.Fleet(), ports.Commands()),
-        nameof(SubmitStage) => new SubmitStage(settings, clock, ports.Fleet(), ports.Commands()),
-        nameof(CommandStatus) => new CommandStatus(settings, clock, ports.Commands()),
+        nameof(ConfirmLock) => new ConfirmLock(settings, clock, ports.RunLock()),
+        nameof(AbandonLock) => new AbandonLock(settings, ports.Fleet(), ports.RunLock()),
+        nameof(StartCluster) => new StartCluster(settings, clock, ports.Fleet(), ports.RunLock()),
+        nameof(ClusterStatus) => new ClusterStatus(settings, clock, ports.Fleet(), ports.Commands(), ports.RunLock()),
+        nameof(StartSpark) => new StartSpark(settings, clock, ports.Fleet(), ports.Commands(), ports.RunLock()),
+        nameof(SubmitStage) => new SubmitStage(settings, clock, ports.Fleet(), ports.Commands(), ports.RunLock()),
+        nameof(CommandStatus) => new CommandStatus(settings, clock, ports.Commands(), ports.RunLock()),
         nameof(VerifyOutput) => new VerifyOutput(settings, clock, ports.ObjectStore()),
-        nameof(StopSpark) => new StopSpark(settings, clock, ports.Fleet(), ports.Commands()),
-        nameof(StopCluster) => new StopCluster(settings, ports.Fleet()),
-        nameof(ReleaseLock) => new ReleaseLock(settings, ports.RunLock()),
+        nameof(StopSpark) => new StopSpark(settings, clock, ports.Fleet(), ports.Commands(), ports.RunLock()),
+        nameof(StopCluster) => new StopCluster(settings, clock, ports.Fleet(), ports.RunLock()),
+        nameof(ReleaseLock) => new ReleaseLock(settings, clock, ports.RunLock()),
         nameof(Sweep) => new Sweep(settings, clock, ports.Fleet(), ports.RunLock()),
         nameof(RecordRun) => new RecordRun(settings, clock, ports.ObjectStore()),
         nameof(PlanBackfill) => new PlanBackfill(settings, clock, ports.ObjectStore()),

@@ -46,6 +46,34 @@ public sealed class EmulatorPorts(AwsClients aws, PipelineSettings settings, Fau
 
     public IRunLock RunLock() => new DynamoDbRunLock(aws.DynamoDb, settings.LockTable);
 
+    /// <summary>
+    /// PIPELINE_LOCAL_NOW (an ISO-8601 instant) fixes the handlers' clock, so a harness can move time
+    /// (leases running out) without waiting. Honoured only with an emulator; a deployed function
+    /// always reads the system clock.
+    /// </summary>
+    public const string NowVariable = "PIPELINE_LOCAL_NOW";
+
+    public static TimeProvider Clock(Func<string, string?> environment)
+    {
+        if (string.IsNullOrEmpty(environment(Variable)) || environment(NowVariable) is not { Length: > 0 } now)
+        {
+            return TimeProvider.System;
+        }
+
+        return DateTimeOffset.TryParse(now, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var at)
+            ? new FixedTimeProvider(at)
+            : throw new PipelineException(ErrorNames.InvalidSettings, $"{NowVariable}: expected an ISO-8601 instant, got {BatchDate.Describe(now)}");
+    }
+
+    /// <summary>The fault plan of an emulator run; none against AWS.</summary>
+    public static FaultPlan Faults(Func<string, string?> environment) =>
+        string.IsNullOrEmpty(environment(Variable)) ? new FaultPlan() : FaultPlan.Load(environment);
+
+    private sealed class FixedTimeProvider(DateTimeOffset now) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => now;
+    }
+
     public static IPortFactory For(Func<string, string?> environment, AwsClients aws, PipelineSettings settings) =>
         environment(Variable) switch
         {

@@ -8,8 +8,12 @@ public enum NodeRole
     Worker,
 }
 
-/// <summary>One EC2 instance of the cluster as found by its tags; State is EC2's instance state name.</summary>
-public sealed record ClusterNode(string InstanceId, NodeRole Role, string State, string? PrivateAddress)
+/// <summary>
+/// One EC2 instance of the cluster as found by its tags; State is EC2's instance state name.
+/// <see cref="SetupComplete"/>: the node tagged itself set up (NodeTags.Setup); <see cref="LaunchedAt"/>:
+/// EC2's LaunchTime, the last time it was started.
+/// </summary>
+public sealed record ClusterNode(string InstanceId, NodeRole Role, string State, string? PrivateAddress, bool SetupComplete = true, DateTimeOffset? LaunchedAt = null)
 {
     public bool IsRunning => State == "running";
 

@@ -68,6 +68,8 @@ public sealed class Ec2Fleet(IAmazonEC2 ec2) : IFleet
             NodeTags.WorkerRole => NodeRole.Worker,
             _ => throw new PipelineException(ErrorNames.AwsResponseInvalid, $"instance {id} has {NodeTags.Role}={role}, expected {NodeTags.MasterRole} or {NodeTags.WorkerRole}"),
         };
-        return new ClusterNode(id, nodeRole, state, string.IsNullOrEmpty(instance.PrivateIpAddress) ? null : instance.PrivateIpAddress);
+        var setUp = instance.Tags?.Any(t => t.Key == NodeTags.Setup && t.Value == NodeTags.SetupComplete) == true;
+        DateTimeOffset? launched = instance.LaunchTime is { } at ? new DateTimeOffset(DateTime.SpecifyKind(at.ToUniversalTime(), DateTimeKind.Utc)) : null;
+        return new ClusterNode(id, nodeRole, state, string.IsNullOrEmpty(instance.PrivateIpAddress) ? null : instance.PrivateIpAddress, setUp, launched);
     }
 }

@@ -27,6 +27,9 @@ public sealed record FaultPlan
 
     public IReadOnlyList<AwsFault> AwsErrors { get; set; } = [];
 
+    /// <summary>Handlers that hang (until the harness kills the process, as Lambda ends a timed-out invocation), before or after they act.</summary>
+    public IReadOnlyList<HangFault> Hangs { get; set; } = [];
+
     [JsonIgnore]
     public string? UsedFile { get; set; }
 
@@ -44,19 +47,25 @@ public sealed record FaultPlan
     }
 
     /// <summary>The fault to raise for this operation now, if one is due; each use is recorded so "times" holds across processes.</summary>
-    public AwsFault? Due(string operation)
+    public AwsFault? Due(string operation) => Take(AwsErrors, f => f.Operation == operation, f => f.Times, operation);
+
+    /// <summary>Whether this handler should hang now, at this point ("before" it acts or "after").</summary>
+    public bool HangDue(string handler, string when) => Take(Hangs, h => h.Handler == handler && h.When == when, h => h.Times, $"hang:{handler}:{when}") is not null;
+
+    private T? Take<T>(IReadOnlyList<T> faults, Func<T, bool> matches, Func<T, int> times, string what)
+        where T : class
     {
-        for (var i = 0; i < AwsErrors.Count; i++)
+        for (var i = 0; i < faults.Count; i++)
         {
-            var fault = AwsErrors[i];
-            if (fault.Operation != operation)
+            var fault = faults[i];
+            if (!matches(fault))
             {
                 continue;
             }
 
-            var key = $"{i}:{operation}";
+            var key = $"{i}:{what}";
             var used = UsedFile is not null && File.Exists(UsedFile) ? File.ReadAllLines(UsedFile).Count(l => l == key) : 0;
-            if (used < fault.Times)
+            if (used < times(fault))
             {
                 if (UsedFile is not null)
                 {
@@ -81,6 +90,16 @@ public sealed record CommandFault
     public int? ExitCode { get; set; } = 1;
 
     public string Stderr { get; set; } = "";
+}
+
+public sealed record HangFault
+{
+    public string Handler { get; set; } = "";
+
+    /// <summary>"before": hangs before doing anything; "after": acts, then hangs instead of answering.</summary>
+    public string When { get; set; } = "before";
+
+    public int Times { get; set; } = 1;
 }
 
 public sealed record AwsFault

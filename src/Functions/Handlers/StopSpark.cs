@@ -14,7 +14,7 @@ public sealed class StopSpark(PipelineSettings settings, TimeProvider clock, IFl
 
     public override async Task<CommandsOutput> HandleAsync(LockedInput input, CancellationToken cancellationToken)
     {
-        var (runId, _) = Inputs.Lock(input.Lock);
+        await LockFence.HoldAsync(runLock, settings, clock, input.Lock, "StopSpark", cancellationToken).ConfigureAwait(false);
         var nodes = await fleet.FindAsync(settings.ClusterName, cancellationToken).ConfigureAwait(false);
         var running = nodes.Where(n => n.IsRunning).Select(n => n.InstanceId).ToList();
         var reachable = running.Count > 0 ? await runner.ReachableAsync(running, cancellationToken).ConfigureAwait(false) : new HashSet<string>();
@@ -27,7 +27,6 @@ public sealed class StopSpark(PipelineSettings settings, TimeProvider clock, IFl
             return new CommandsOutput([], deadline, 0, skipped);
         }
 
-        await LockFence.HoldAsync(runLock, settings, clock, input.Lock, $"StopSpark for {runId}", cancellationToken).ConfigureAwait(false);
         var commandId = await runner.SendAsync(
             NodeCommand.Request(settings, targets, SparkCommands.StopScript(settings), "stop spark", TimeoutSeconds),
             cancellationToken).ConfigureAwait(false);

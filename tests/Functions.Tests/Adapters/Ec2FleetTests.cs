@@ -69,8 +69,9 @@ public sealed class Ec2FleetTests(MotoFixture moto)
         var ids = await moto.LaunchClusterAsync(cluster, workers: 2);
         await moto.Aws.Ec2.TerminateInstancesAsync(new TerminateInstancesRequest { InstanceIds = [ids[2]] });
         var settings = Pipeline.Functions.Domain.PipelineSettings.PotholePipeline with { ClusterName = cluster };
-        var handler = new Pipeline.Functions.Handlers.StartCluster(settings, TimeProvider.System, new Ec2Fleet(moto.Aws.Ec2));
-        var e = await Assert.ThrowsAsync<Pipeline.Functions.Domain.PipelineException>(() => handler.HandleAsync(new Pipeline.Functions.Handlers.EmptyInput(), CancellationToken.None));
+        var held = Fakes.Locks.Held(clusterName: cluster);
+        var handler = new Pipeline.Functions.Handlers.StartCluster(settings, TimeProvider.System, new Ec2Fleet(moto.Aws.Ec2), held.Lock);
+        var e = await Assert.ThrowsAsync<Pipeline.Functions.Domain.PipelineException>(() => handler.HandleAsync(new Pipeline.Functions.Handlers.LockedInput(held.Ref), CancellationToken.None));
         Assert.Equal(Pipeline.Functions.Domain.ErrorNames.NodesMissing, e.ErrorName);
         Assert.Contains($"found 1 master(s) [{ids[0]}] and 1 worker(s) [{ids[1]}]", e.Message, StringComparison.Ordinal);
     }

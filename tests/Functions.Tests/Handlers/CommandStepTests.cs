@@ -19,6 +19,8 @@ public sealed class CommandStepTests
 
     private static readonly PipelineSettings Settings = PipelineSettings.PotholePipeline with { Stages = [.. PipelineSettings.PotholePipeline.Stages, LoadStep] };
     private readonly FixedClock clock = FixedClock.At("2026-02-13T01:00:00Z");
+    private readonly HeldLock held = Locks.Held();
+
     private readonly FakeFleet fleet = FakeFleet.Cluster("running");
     private readonly FakeCommandRunner runner = new();
 
@@ -30,7 +32,7 @@ public sealed class CommandStepTests
     {
         fleet.Tagged.Add(("i-00000000000000005", "serving", "running"));
         fleet.Tagged.Add(("i-00000000000000006", "serving", "stopped"));
-        var result = await new SubmitStage(Settings, clock, fleet, runner).HandleAsync(new StageInput("2026-02-12", "load_serving_db"), CancellationToken.None);
+        var result = await new SubmitStage(Settings, clock, fleet, runner, held.Lock).HandleAsync(new StageInput("2026-02-12", "load_serving_db", held.Ref), CancellationToken.None);
         var (_, request) = Assert.Single(runner.Sent);
         Assert.Equal(["i-00000000000000005"], request.InstanceIds);
         Assert.Equal(20 * 60, request.ExecutionTimeoutSeconds);
@@ -41,7 +43,7 @@ public sealed class CommandStepTests
     [Fact]
     public async Task Without_a_running_node_of_its_role_it_is_NodesMissing()
     {
-        var e = await Expect.Error(ErrorNames.NodesMissing, () => new SubmitStage(Settings, clock, fleet, runner).HandleAsync(new StageInput("2026-02-12", "load_serving_db"), CancellationToken.None));
+        var e = await Expect.Error(ErrorNames.NodesMissing, () => new SubmitStage(Settings, clock, fleet, runner, held.Lock).HandleAsync(new StageInput("2026-02-12", "load_serving_db", held.Ref), CancellationToken.None));
         Assert.Contains("SparkRole=serving", e.Message, StringComparison.Ordinal);
         Assert.Empty(runner.Sent);
     }

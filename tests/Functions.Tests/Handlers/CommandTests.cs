@@ -8,6 +8,8 @@ namespace Pipeline.Functions.Tests.Handlers;
 public sealed class StartSparkTests
 {
     private readonly FixedClock clock = FixedClock.At("2026-02-13T01:00:00Z");
+    private readonly HeldLock held = Locks.Held();
+
     private readonly FakeFleet fleet = FakeFleet.Cluster("running");
     private readonly FakeCommandRunner runner = new();
 
@@ -15,7 +17,7 @@ public sealed class StartSparkTests
     public async Task Sends_the_master_script_to_the_master_and_the_worker_script_to_the_workers()
     {
         var settings = PipelineSettings.PotholePipeline with { CommandLogGroup = "/pothole-spark/commands" };
-        var result = await new StartSpark(settings, clock, fleet, runner).HandleAsync(new EmptyInput(), CancellationToken.None);
+        var result = await new StartSpark(settings, clock, fleet, runner, held.Lock).HandleAsync(new LockedInput(held.Ref), CancellationToken.None);
         Assert.Equal(2, runner.Sent.Count);
         var (masterId, master) = runner.Sent[0];
         var (_, workers) = runner.Sent[1];
@@ -32,7 +34,7 @@ public sealed class StartSparkTests
     public async Task A_stopped_node_is_NodesMissing_and_nothing_is_sent()
     {
         fleet.SetState(fleet.WorkerIds[1], "stopped");
-        var e = await Expect.Error(ErrorNames.NodesMissing, () => new StartSpark(PipelineSettings.PotholePipeline, clock, fleet, runner).HandleAsync(new EmptyInput(), CancellationToken.None));
+        var e = await Expect.Error(ErrorNames.NodesMissing, () => new StartSpark(PipelineSettings.PotholePipeline, clock, fleet, runner, held.Lock).HandleAsync(new LockedInput(held.Ref), CancellationToken.None));
         Assert.Contains(fleet.WorkerIds[1], e.Message, StringComparison.Ordinal);
         Assert.Empty(runner.Sent);
     }
@@ -41,15 +43,17 @@ public sealed class StartSparkTests
 public sealed class SubmitStageTests
 {
     private readonly FixedClock clock = FixedClock.At("2026-02-13T01:00:00Z");
+    private readonly HeldLock held = Locks.Held();
+
     private readonly FakeFleet fleet = FakeFleet.Cluster("running");
     private readonly FakeCommandRunner runner = new();
 
-    private SubmitStage Handler => new(PipelineSettings.PotholePipeline, clock, fleet, runner);
+    private SubmitStage Handler => new(PipelineSettings.PotholePipeline, clock, fleet, runner, held.Lock);
 
     [Fact]
     public async Task Sends_spark_submit_to_the_master_with_the_stage_timeout()
     {
-        var result = await Handler.HandleAsync(new StageInput("2026-02-12", "stage2_spatial_clustering"), CancellationToken.None);
+        var result = await Handler.HandleAsync(new StageInput("2026-02-12", "stage2_spatial_clustering", held.Ref), CancellationToken.None);
         var (_, request) = Assert.Single(runner.Sent);
         Assert.Equal([fleet.MasterId], request.InstanceIds);
         Assert.Equal(3600, request.ExecutionTimeoutSeconds);
@@ -57,7 +61,22 @@ public sealed class SubmitStageTests
         Assert.Contains("'s3a://pothole-pipeline-data/stage2_spatial_clustering/dt=2026-02-12/'", request.Script, StringComparison.Ordinal);
         Assert.Equal("stage2_spatial_clustering", result.Commands[0].Purpose);
         Assert.Equal("2026-02-13T02:02:00.0000000+00:00", result.Deadline);
+    }
+
+    [Fact]
+    public async Task The_first_check_comes_when_the_stage_usually_ends_if_the_lease_allows_that_long_a_wait()
+    {
+        var settings = PipelineSettings.PotholePipeline with { LockLeaseSeconds = 3600 };
+        var result = await new SubmitStage(settings, clock, fleet, runner, held.Lock).HandleAsync(new StageInput("2026-02-12", "stage2_spatial_clustering", held.Ref), CancellationToken.None);
         Assert.Equal(15 * 60, result.WaitSeconds);
+    }
+
+    [Fact]
+    public async Task The_first_check_never_waits_longer_than_the_lease_allows_between_renewals()
+    {
+        // A 900 s lease less one task at its worst (5 attempts of 65 s and 30 s of retry delays) and 60 s margin.
+        var result = await Handler.HandleAsync(new StageInput("2026-02-12", "stage2_spatial_clustering", held.Ref), CancellationToken.None);
+        Assert.Equal(900 - ((5 * 65) + 30) - 60, result.WaitSeconds);
     }
 
     [Fact]
@@ -65,7 +84,7 @@ public sealed class SubmitStageTests
     {
         var stage = PipelineSettings.PotholePipeline.Stages[0] with { ExpectedMinutes = 0 };
         var settings = PipelineSettings.PotholePipeline with { Stages = [stage] };
-        var result = await new SubmitStage(settings, clock, fleet, runner).HandleAsync(new StageInput("2026-02-12", stage.Name), CancellationToken.None);
+        var result = await new SubmitStage(settings, clock, fleet, runner, held.Lock).HandleAsync(new StageInput("2026-02-12", stage.Name, held.Ref), CancellationToken.None);
         Assert.Equal(settings.Poll.InitialSeconds, result.WaitSeconds);
     }
 
@@ -85,7 +104,7 @@ public sealed class SubmitStageTests
     public async Task A_stopped_master_is_NodesMissing()
     {
         fleet.SetState(fleet.MasterId, "stopped");
-        await Expect.Error(ErrorNames.NodesMissing, () => Handler.HandleAsync(new StageInput("2026-02-12", "stage1_anomaly_detection"), CancellationToken.None));
+        await Expect.Error(ErrorNames.NodesMissing, () => Handler.HandleAsync(new StageInput("2026-02-12", "stage1_anomaly_detection", held.Ref), CancellationToken.None));
         Assert.Empty(runner.Sent);
     }
 }
@@ -95,19 +114,21 @@ public sealed class CommandStatusTests
     private const string CommandId = "8a3f1c2e-0000-4000-8000-000000000001";
     private const string Deadline = "2026-02-13T02:00:00.0000000+00:00";
     private readonly FixedClock clock = FixedClock.At("2026-02-13T01:00:00Z");
+    private readonly HeldLock held = Locks.Held();
+
     private readonly FakeCommandRunner runner = new();
     private static readonly CommandRef Command = new(CommandId, ["i-0000000000000000a", "i-000000000000000b0"], "start-workers");
 
-    private CommandStatus Handler => new(PipelineSettings.PotholePipeline, clock, runner);
+    private CommandStatus Handler => new(PipelineSettings.PotholePipeline, clock, runner, held.Lock);
 
     [Fact]
     public async Task Succeeded_only_when_every_invocation_succeeded()
     {
         runner.Set(CommandId, "i-0000000000000000a", CommandState.Succeeded, 0);
         runner.Set(CommandId, "i-000000000000000b0", CommandState.Pending);
-        var pending = await Handler.HandleAsync(new CommandStatusInput([Command], Deadline, 0), CancellationToken.None);
+        var pending = await Handler.HandleAsync(new CommandStatusInput([Command], Deadline, 0, held.Ref), CancellationToken.None);
         runner.Set(CommandId, "i-000000000000000b0", CommandState.Succeeded, 0);
-        var done = await Handler.HandleAsync(new CommandStatusInput([Command], Deadline, 1), CancellationToken.None);
+        var done = await Handler.HandleAsync(new CommandStatusInput([Command], Deadline, 1, held.Ref), CancellationToken.None);
         Assert.False(pending.Done);
         Assert.Equal("pending", pending.Status);
         Assert.True(done.Done);
@@ -117,7 +138,7 @@ public sealed class CommandStatusTests
     [Fact]
     public async Task An_invocation_not_visible_yet_counts_as_pending()
     {
-        var status = await Handler.HandleAsync(new CommandStatusInput([Command], Deadline, 0), CancellationToken.None);
+        var status = await Handler.HandleAsync(new CommandStatusInput([Command], Deadline, 0, held.Ref), CancellationToken.None);
         Assert.False(status.Done);
         Assert.All(status.Invocations, i => Assert.Equal("NotYetVisible", i.Status));
     }
@@ -131,7 +152,7 @@ public sealed class CommandStatusTests
         var stderr = new string('x', 5000) + "\nTraceback: FileNotFoundError: s3a://bucket/raw";
         runner.Set(CommandId, "i-0000000000000000a", CommandState.Succeeded, 0);
         runner.Set(CommandId, "i-000000000000000b0", state, 1, stderr);
-        var e = await Expect.Error(ErrorNames.CommandFailed, () => Handler.HandleAsync(new CommandStatusInput([Command], Deadline, 0), CancellationToken.None));
+        var e = await Expect.Error(ErrorNames.CommandFailed, () => Handler.HandleAsync(new CommandStatusInput([Command], Deadline, 0, held.Ref), CancellationToken.None));
         Assert.Contains("exit code 1", e.Message, StringComparison.Ordinal);
         Assert.Contains("FileNotFoundError: s3a://bucket/raw", e.Message, StringComparison.Ordinal);
         Assert.Contains("i-000000000000000b0", e.Message, StringComparison.Ordinal);
@@ -144,7 +165,7 @@ public sealed class CommandStatusTests
         runner.Set(CommandId, "i-0000000000000000a", CommandState.Pending);
         runner.Set(CommandId, "i-000000000000000b0", CommandState.Succeeded, 0);
         clock.Advance(TimeSpan.FromHours(2));
-        var e = await Expect.Error(ErrorNames.CommandTimedOut, () => Handler.HandleAsync(new CommandStatusInput([Command], Deadline, 9), CancellationToken.None));
+        var e = await Expect.Error(ErrorNames.CommandTimedOut, () => Handler.HandleAsync(new CommandStatusInput([Command], Deadline, 9, held.Ref), CancellationToken.None));
         Assert.Contains("i-0000000000000000a", e.Message, StringComparison.Ordinal);
     }
 
@@ -154,7 +175,7 @@ public sealed class CommandStatusTests
         var waits = new List<int>();
         for (var attempt = 0; attempt < 5; attempt++)
         {
-            waits.Add((await Handler.HandleAsync(new CommandStatusInput([Command], Deadline, attempt), CancellationToken.None)).WaitSeconds);
+            waits.Add((await Handler.HandleAsync(new CommandStatusInput([Command], Deadline, attempt, held.Ref), CancellationToken.None)).WaitSeconds);
         }
 
         Assert.Equal([15, 30, 60, 120, 120], waits);
@@ -175,6 +196,8 @@ public sealed class CommandStatusTests
 public sealed class StopSparkTests
 {
     private readonly FixedClock clock = FixedClock.At("2026-02-13T01:00:00Z");
+    private readonly HeldLock held = Locks.Held();
+
     private readonly FakeCommandRunner runner = new();
 
     [Fact]
@@ -182,7 +205,7 @@ public sealed class StopSparkTests
     {
         var fleet = FakeFleet.Cluster("running");
         runner.Online.UnionWith(fleet.Nodes.Select(n => n.InstanceId).Take(2));
-        var result = await new StopSpark(PipelineSettings.PotholePipeline, clock, fleet, runner).HandleAsync(new EmptyInput(), CancellationToken.None);
+        var result = await new StopSpark(PipelineSettings.PotholePipeline, clock, fleet, runner, held.Lock).HandleAsync(new LockedInput(held.Ref), CancellationToken.None);
         var (_, request) = Assert.Single(runner.Sent);
         Assert.Equal(2, request.InstanceIds.Count);
         Assert.Contains("stop-master.sh", request.Script, StringComparison.Ordinal);
@@ -193,7 +216,7 @@ public sealed class StopSparkTests
     public async Task With_the_cluster_stopped_it_sends_nothing_and_does_not_fail()
     {
         var fleet = FakeFleet.Cluster("stopped");
-        var result = await new StopSpark(PipelineSettings.PotholePipeline, clock, fleet, runner).HandleAsync(new EmptyInput(), CancellationToken.None);
+        var result = await new StopSpark(PipelineSettings.PotholePipeline, clock, fleet, runner, held.Lock).HandleAsync(new LockedInput(held.Ref), CancellationToken.None);
         Assert.Empty(runner.Sent);
         Assert.Empty(result.Commands);
         Assert.Equal(3, result.Skipped.Count);

@@ -62,7 +62,7 @@ public sealed class AslDefinitionTests
     [Fact]
     public void The_execution_timeout_is_added_when_the_file_has_none()
     {
-        var text = Load("""{"StartAt":"S","States":{}}""").WithTimeout(600);
+        var text = Load("""{"StartAt":"S","States":{}}""").WithTimeouts(600, 65);
 
         Assert.Equal(600, JsonNode.Parse(text)!["TimeoutSeconds"]!.GetValue<int>());
     }
@@ -70,7 +70,7 @@ public sealed class AslDefinitionTests
     [Fact]
     public void A_shorter_timeout_in_the_file_is_kept()
     {
-        var text = Load("""{"TimeoutSeconds":300,"StartAt":"S","States":{}}""").WithTimeout(600);
+        var text = Load("""{"TimeoutSeconds":300,"StartAt":"S","States":{}}""").WithTimeouts(600, 65);
 
         Assert.Equal(300, JsonNode.Parse(text)!["TimeoutSeconds"]!.GetValue<int>());
     }
@@ -80,7 +80,23 @@ public sealed class AslDefinitionTests
     {
         var definition = Load("""{"TimeoutSeconds":9000,"StartAt":"S","States":{}}""");
 
-        Assert.Throws<SettingsException>(() => definition.WithTimeout(600));
+        Assert.Throws<SettingsException>(() => definition.WithTimeouts(600, 65));
+    }
+
+    [Fact]
+    public void Every_function_task_gets_the_task_timeout_also_in_branches_and_other_tasks_keep_theirs()
+    {
+        var text = Load("""
+            {"StartAt":"P","States":{
+              "P":{"Type":"Parallel","End":true,"Branches":[{"StartAt":"A","States":{"A":{"Type":"Task","Resource":"${StopClusterFunctionArn}","TimeoutSeconds":120,"End":true}}}]},
+              "B":{"Type":"Task","Resource":"${SweepFunctionArn}","End":true},
+              "C":{"Type":"Task","Resource":"arn:aws:states:::states:startExecution.sync:2","TimeoutSeconds":999,"End":true}}}
+            """).WithTimeouts(600, 65);
+        var states = JsonNode.Parse(text)!["States"]!;
+
+        Assert.Equal(65, states["P"]!["Branches"]![0]!["States"]!["A"]!["TimeoutSeconds"]!.GetValue<int>());
+        Assert.Equal(65, states["B"]!["TimeoutSeconds"]!.GetValue<int>());
+        Assert.Equal(999, states["C"]!["TimeoutSeconds"]!.GetValue<int>());
     }
 
     private static AslDefinition Load(string text)

@@ -76,16 +76,18 @@ public sealed class IamTests
     [InlineData("ResolveRun", "")]
     [InlineData("CheckInput", "s3:ListBucket")]
     [InlineData("VerifyOutput", "s3:ListBucket")]
-    [InlineData("AcquireLock", "dynamodb:GetItem dynamodb:PutItem")]
-    [InlineData("ReleaseLock", "dynamodb:DeleteItem dynamodb:GetItem")]
-    [InlineData("StartCluster", "ec2:DescribeInstances ec2:StartInstances")]
-    [InlineData("ClusterStatus", "ec2:DescribeInstances ec2:StartInstances ssm:DescribeInstanceInformation")]
-    [InlineData("StartSpark", "ec2:DescribeInstances ssm:SendCommand")]
-    [InlineData("SubmitStage", "ec2:DescribeInstances ssm:SendCommand")]
-    [InlineData("StopSpark", "ec2:DescribeInstances ssm:DescribeInstanceInformation ssm:SendCommand")]
-    [InlineData("CommandStatus", "ssm:GetCommandInvocation")]
-    [InlineData("StopCluster", "ec2:DescribeInstances ec2:StopInstances")]
-    [InlineData("Sweep", "dynamodb:DeleteItem dynamodb:GetItem dynamodb:PutItem ec2:DescribeInstances ec2:StopInstances")]
+    [InlineData("AcquireLock", "dynamodb:GetItem dynamodb:UpdateItem")]
+    [InlineData("ConfirmLock", "dynamodb:GetItem dynamodb:UpdateItem")]
+    [InlineData("AbandonLock", "dynamodb:GetItem dynamodb:UpdateItem ec2:DescribeInstances")]
+    [InlineData("ReleaseLock", "dynamodb:GetItem dynamodb:UpdateItem")]
+    [InlineData("StartCluster", "dynamodb:GetItem dynamodb:UpdateItem ec2:DescribeInstances ec2:StartInstances")]
+    [InlineData("ClusterStatus", "dynamodb:GetItem dynamodb:UpdateItem ec2:DescribeInstances ec2:StartInstances ssm:DescribeInstanceInformation")]
+    [InlineData("StartSpark", "dynamodb:GetItem dynamodb:UpdateItem ec2:DescribeInstances ssm:SendCommand")]
+    [InlineData("SubmitStage", "dynamodb:GetItem dynamodb:UpdateItem ec2:DescribeInstances ssm:SendCommand")]
+    [InlineData("StopSpark", "dynamodb:GetItem dynamodb:UpdateItem ec2:DescribeInstances ssm:DescribeInstanceInformation ssm:SendCommand")]
+    [InlineData("CommandStatus", "dynamodb:GetItem dynamodb:UpdateItem ssm:GetCommandInvocation")]
+    [InlineData("StopCluster", "dynamodb:GetItem dynamodb:UpdateItem ec2:DescribeInstances ec2:StopInstances")]
+    [InlineData("Sweep", "dynamodb:GetItem dynamodb:UpdateItem ec2:DescribeInstances ec2:StopInstances")]
     [InlineData("RecordRun", "s3:ListBucket s3:PutObject")]
     [InlineData("PlanBackfill", "s3:GetObject s3:ListBucket")]
     public void Each_function_may_call_only_what_its_handler_calls(string handler, string actions)
@@ -270,13 +272,17 @@ public sealed class IamTests
             s => Assert.Equal(tableId, Assert.Single(s.Resources)!["Fn::GetAtt"]![0]!.GetValue<string>()));
     }
 
-    [Fact]
-    public void The_sweeper_touches_only_the_lock_table_of_the_tables()
+    [Theory]
+    [InlineData("Sweep")]
+    [InlineData("AcquireLock")]
+    [InlineData("StopCluster")]
+    [InlineData("CommandStatus")]
+    public void The_lock_is_read_and_changed_only_through_conditional_updates_of_the_lock_table(string handler)
     {
         var tableId = Assert.Single(Default.Resources("AWS::DynamoDB::Table")).Id;
-        var statement = Assert.Single(HandlerStatements("Sweep"), s => s.Actions.Any(a => a.StartsWith("dynamodb:", StringComparison.Ordinal)));
+        var statement = Assert.Single(HandlerStatements(handler), s => s.Actions.Any(a => a.StartsWith("dynamodb:", StringComparison.Ordinal)));
 
-        Assert.Equal(["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem"], statement.Actions.Order());
+        Assert.Equal(["dynamodb:GetItem", "dynamodb:UpdateItem"], statement.Actions.Order());
         Assert.Equal(tableId, Assert.Single(statement.Resources)!["Fn::GetAtt"]![0]!.GetValue<string>());
     }
 

@@ -45,8 +45,63 @@ public sealed class StateMachineTests
         var written = JsonNode.Parse(File.ReadAllText(Path.Combine(Repo.StateMachines, file)))!.AsObject();
         deployed.Remove("TimeoutSeconds");
         written.Remove("TimeoutSeconds");
+        foreach (var task in AslDefinition.FunctionTasks(written).Concat(AslDefinition.FunctionTasks(deployed)).ToList())
+        {
+            task.Remove("TimeoutSeconds");
+        }
 
         Assert.True(JsonNode.DeepEquals(written, deployed));
+    }
+
+    [Theory]
+    [InlineData("pipeline.asl.json", "pothole-spark-pipeline")]
+    [InlineData("cleanup.asl.json", "pothole-spark-cleanup")]
+    [InlineData("backfill.asl.json", "pothole-spark-backfill")]
+    public void Every_function_task_times_out_after_its_function_and_retries_a_hang(string file, string machine)
+    {
+        var deployed = JsonNode.Parse(Properties(machine)["DefinitionString"]!.GetValue<string>())!.AsObject();
+        var substitutions = Properties(machine)["DefinitionSubstitutions"]!.AsObject();
+        var tasks = AslDefinition.FunctionTasks(deployed).ToList();
+        Assert.NotEmpty(tasks);
+        Assert.All(tasks, task =>
+        {
+            var placeholder = task["Resource"]!.GetValue<string>()[2..^1];
+            var function = Default.Resource(substitutions[placeholder]!["Fn::GetAtt"]![0]!.GetValue<string>())["Properties"]!;
+            var functionTimeout = function["Timeout"]!.GetValue<int>();
+            var taskTimeout = task["TimeoutSeconds"]!.GetValue<int>();
+
+            // Lambda ends a hung attempt (Lambda.Unknown / Sandbox.Timedout, or the handler's own
+            // Pipeline.TaskTimedOut half a second earlier) before Step Functions could start a retry beside it.
+            Assert.True(taskTimeout > functionTimeout, $"{file}: a Task times out after {taskTimeout} s, its function after {functionTimeout} s");
+            Assert.True(taskTimeout - functionTimeout <= 10, $"{file}: a Task waits {taskTimeout - functionTimeout} s past its function's timeout");
+            var retried = task["Retry"]!.AsArray().SelectMany(r => r!["ErrorEquals"]!.AsArray().Select(e => e!.GetValue<string>())).ToHashSet();
+            Assert.True(retried.Contains("States.ALL") || new[] { "Pipeline.TaskTimedOut", "Lambda.Unknown", "Sandbox.Timedout", "States.Timeout", "Pipeline.AwsTransient", "Lambda.ServiceException" }.All(retried.Contains),
+                $"{file}: a Task's retries miss a hang or a transient failure: {string.Join(", ", retried)}");
+        });
+    }
+
+    [Theory]
+    [InlineData("pipeline.asl.json", "pothole-spark-pipeline")]
+    [InlineData("cleanup.asl.json", "pothole-spark-cleanup")]
+    [InlineData("backfill.asl.json", "pothole-spark-backfill")]
+    public void The_standard_retry_list_is_what_the_run_budget_assumes(string file, string machine)
+    {
+        var deployed = JsonNode.Parse(Properties(machine)["DefinitionString"]!.GetValue<string>())!.AsObject();
+        foreach (var retrier in AslDefinition.FunctionTasks(deployed).SelectMany(t => t["Retry"]!.AsArray()).Select(r => r!.AsObject()).Where(r => r["MaxAttempts"]?.GetValue<int>() != 0))
+        {
+            var attempts = retrier["MaxAttempts"]!.GetValue<int>();
+            var interval = retrier["IntervalSeconds"]!.GetValue<int>();
+            var rate = retrier["BackoffRate"]!.GetValue<double>();
+            var ceiling = retrier["MaxDelaySeconds"]!.GetValue<int>();
+            var delays = Enumerable.Range(0, attempts).Sum(i => Math.Min(ceiling, interval * Math.Pow(rate, i)));
+            if (retrier["ErrorEquals"]!.AsArray().Any(e => e!.GetValue<string>() == "States.ALL"))
+            {
+                continue;
+            }
+
+            Assert.True(attempts <= Pipeline.Functions.Domain.RunBudget.TaskRetries, $"{file}: {attempts} retries, the run budget assumes {Pipeline.Functions.Domain.RunBudget.TaskRetries}");
+            Assert.True(delays <= Pipeline.Functions.Domain.RunBudget.RetryDelaySeconds, $"{file}: {delays} s of retry delays, the run budget assumes {Pipeline.Functions.Domain.RunBudget.RetryDelaySeconds}");
+        }
     }
 
     [Theory]

@@ -5,15 +5,30 @@ import { spawn } from 'node:child_process';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { taskStates, statesOfType } from './stack.mjs';
 
-export function invokeBootstrap(bootstrap, handler, input, env) {
+/**
+ * Runs one handler in its own process. Like Lambda, nothing outlives its task: past `timeoutMs`
+ * (the state's TimeoutSeconds) the process is killed and the task fails with States.Timeout.
+ */
+export function invokeBootstrap(bootstrap, handler, input, env, timeoutMs = 0, running = new Set()) {
   return new Promise((resolve, reject) => {
     const child = spawn(bootstrap, ['invoke', handler], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    running.add(child);
     let stdout = '';
     let stderr = '';
+    let timedOut = false;
+    const timer = timeoutMs > 0 ? setTimeout(() => { timedOut = true; child.kill('SIGKILL'); }, timeoutMs) : null;
     child.stdout.on('data', (d) => { stdout += d; });
     child.stderr.on('data', (d) => { stderr += d; });
     child.on('error', reject);
     child.on('close', (code) => {
+      running.delete(child);
+      if (timer) clearTimeout(timer);
+      if (timedOut) {
+        const error = new Error(`${handler} did not answer within ${timeoutMs} ms; its process was ended`);
+        error.name = 'States.Timeout';
+        reject(error);
+        return;
+      }
       if (code === 0) {
         resolve(JSON.parse(stdout));
         return;
@@ -38,12 +53,23 @@ export function invokeBootstrap(bootstrap, handler, input, env) {
  * @param options.onEvent       (event) => void|Promise: sees each event as it happens (progress lines).
  * @param options.serviceTasks  {StateName: async (input) => output}: stands in for a non-Lambda
  *                              integration (e.g. states:startExecution.sync:2 runs a child locally).
+ * @param options.taskTimeoutMs  ms after which a task's process is killed (States.Timeout); default:
+ *                              the state's own TimeoutSeconds.
+ * @param options.envFor        (stateName, handler, input) => env: the environment of one invocation
+ *                              (a virtual clock, an actor's credentials); default `env`.
+ * @param options.gate          async (stateName, handler, input, run) => output: wraps each invocation
+ *                              (a scheduler that interleaves executions one task at a time).
+ * @param options.control       gets abort(): aborts the execution from outside, ending its running tasks.
  */
-export async function execute(definition, input, { stack, bootstrap, env, name, lambdaFaults = {}, afterTask, waitMs = 5, waitOverrides = {}, abortWhen, onEvent, serviceTasks = {} }) {
+export async function execute(definition, input, { stack, bootstrap, env, name, lambdaFaults = {}, afterTask, waitMs = 5, waitOverrides = {}, abortWhen, onEvent, serviceTasks = {}, taskTimeoutMs, envFor, gate, control }) {
+  // The processes of this execution's running tasks: an abort ends them, as Lambda would.
+  const running = new Set();
+  const killRunning = () => { for (const child of running) child.kill('SIGKILL'); };
   const calls = [];
   const invocations = [];
   const handlers = {};
   const faultsLeft = Object.fromEntries(Object.entries(lambdaFaults).map(([k, v]) => [k, v.times]));
+  const timeouts = taskTimeouts(definition);
   for (const [stateName, resource] of taskStates(definition)) {
     if (serviceTasks[stateName]) {
       handlers[stateName] = serviceTasks[stateName];
@@ -60,9 +86,10 @@ export async function execute(definition, input, { stack, bootstrap, env, name, 
         throw error;
       }
       const began = performance.now();
+      const run = (extraEnv) => invokeBootstrap(bootstrap, handler, taskInput, { ...(envFor ? envFor(stateName, handler, taskInput) : env), ...extraEnv }, taskTimeoutMs ?? (timeouts[stateName] ?? 0) * 1000, running);
       let output;
       try {
-        output = await invokeBootstrap(bootstrap, handler, taskInput, env);
+        output = gate ? await gate(stateName, handler, taskInput, run) : await run();
       } finally {
         invocations.push({ state: stateName, handler, ms: performance.now() - began });
       }
@@ -83,12 +110,13 @@ export async function execute(definition, input, { stack, bootstrap, env, name, 
       StateMachine: { Id: 'arn:aws:states:ap-northeast-2:123456789012:stateMachine:Pipeline', Name: 'Pipeline' },
     },
   });
+  if (control) control.abort = () => { execution.abort(); killRunning(); };
   const events = [];
   const collecting = (async () => {
     for await (const event of execution.eventLogs) {
       events.push(event);
       if (onEvent) await onEvent(event);
-      if (abortWhen?.(event)) execution.abort();
+      if (abortWhen?.(event)) { execution.abort(); killRunning(); }
     }
   })();
 
@@ -109,6 +137,21 @@ export async function execute(definition, input, { stack, bootstrap, env, name, 
   const entered = events.filter((e) => e.type === 'StateEntered').map((e) => e.state.name);
   const retried = events.filter((e) => e.type === 'StateRetried').map((e) => e.state.name);
   return { status, error, output, events, entered, retried, calls, invocations, seconds: (Date.now() - started) / 1000 };
+}
+
+/** Each Task's TimeoutSeconds, by state name (branches and map processors included). */
+function taskTimeouts(definition) {
+  const found = {};
+  const walk = (states) => {
+    for (const [stateName, state] of Object.entries(states)) {
+      if (state.Type === 'Task' && state.TimeoutSeconds) found[stateName] = state.TimeoutSeconds;
+      for (const branch of state.Branches ?? []) walk(branch.States);
+      const processor = state.ItemProcessor ?? state.Iterator;
+      if (processor) walk(processor.States);
+    }
+  };
+  walk(definition.States);
+  return found;
 }
 
 function named(name, message) {

@@ -26,7 +26,11 @@ export function clients(endpoint) {
   };
 }
 
-export async function createWorld(aws, settings, { date, inputFiles = 3, nodeState = 'stopped', moreDates = [] }) {
+/**
+ * `setUp: false` makes nodes as CloudFormation leaves them in their first boot: running, without the
+ * SparkNodeSetup=complete tag their set-up puts on them when it is done.
+ */
+export async function createWorld(aws, settings, { date, inputFiles = 3, nodeState = 'stopped', moreDates = [], setUp = true }) {
   await aws.s3.send(new CreateBucketCommand({
     Bucket: settings.bucket,
     CreateBucketConfiguration: { LocationConstraint: REGION },
@@ -49,7 +53,10 @@ export async function createWorld(aws, settings, { date, inputFiles = 3, nodeSta
   for (const role of roles) {
     const out = await aws.ec2.send(new RunInstancesCommand({
       ImageId: 'ami-12345678', InstanceType: 't3.medium', MinCount: 1, MaxCount: 1,
-      TagSpecifications: [{ ResourceType: 'instance', Tags: [{ Key: 'SparkCluster', Value: settings.clusterName }, { Key: 'SparkRole', Value: role }] }],
+      TagSpecifications: [{
+        ResourceType: 'instance',
+        Tags: [{ Key: 'SparkCluster', Value: settings.clusterName }, { Key: 'SparkRole', Value: role }, ...(setUp ? [{ Key: 'SparkNodeSetup', Value: 'complete' }] : [])],
+      }],
     }));
     ids.push(out.Instances[0].InstanceId);
   }
@@ -92,17 +99,40 @@ export async function nodeStates(aws, settings) {
   return out.Reservations.flatMap((r) => r.Instances).map((i) => i.State.Name);
 }
 
-export async function lockHolder(aws, settings) {
+/** The lock item as DynamoDbRunLock stores it: holder, kind, fencing token, lease, abandoned mark; null when none. */
+export async function lockState(aws, settings) {
   const out = await aws.dynamodb.send(new GetItemCommand({ TableName: settings.lockTable, Key: { clusterName: { S: settings.clusterName } }, ConsistentRead: true }));
-  return out.Item?.runId?.S ?? null;
+  const item = out.Item;
+  if (!item) return null;
+  return {
+    holder: item.holder?.S ?? null,
+    kind: item.holderKind?.S ?? null,
+    token: Number(item.token?.N ?? 0),
+    acquiredAt: Number(item.acquiredAt?.N ?? 0),
+    leaseUntil: Number(item.leaseUntil?.N ?? 0),
+    abandoned: item.abandoned?.S ?? null,
+    reason: item.reason?.S ?? null,
+  };
 }
 
-/** Puts the lock in another run's hands, taken at `acquiredAtMs` (now by default; older = stale). */
-export async function holdLock(aws, settings, runId, acquiredAtMs = Date.now()) {
+export async function lockHolder(aws, settings) {
+  return (await lockState(aws, settings))?.holder ?? null;
+}
+
+/**
+ * Puts the lock in another holder's hands with the next fencing token, its lease ending at
+ * `leaseUntilMs` (15 minutes from now by default; in the past = a holder that stopped renewing).
+ */
+export async function holdLock(aws, settings, holder, leaseUntilMs = Date.now() + 15 * 60_000, kind = 'Run') {
+  const token = ((await lockState(aws, settings))?.token ?? 0) + 1;
   await aws.dynamodb.send(new PutItemCommand({
     TableName: settings.lockTable,
-    Item: { clusterName: { S: settings.clusterName }, runId: { S: runId }, acquiredAt: { N: String(acquiredAtMs) } },
+    Item: {
+      clusterName: { S: settings.clusterName }, holder: { S: holder }, holderKind: { S: kind }, token: { N: String(token) },
+      acquiredAt: { N: String(Math.min(Date.now(), leaseUntilMs) - 60_000) }, leaseUntil: { N: String(leaseUntilMs) },
+    },
   }));
+  return token;
 }
 
 /** What was sent over "SSM", as moto recorded it (it runs nothing). */

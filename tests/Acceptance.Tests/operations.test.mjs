@@ -125,8 +125,8 @@ test('the sweeper stops a forgotten node and releases a stale lock, and leaves a
   assert.equal(JSON.parse(live.stdout).action, 'run-in-progress');
   assert.ok((await nodeStates(aws, settings)).every((s) => s === 'running'));
 
-  // A lock older than maxRunMinutes: its run is gone, its nodes forgotten.
-  await holdLock(aws, settings, 'a-dead-run', Date.now() - (settings.maxRunMinutes + 5) * 60_000);
+  // A lease nobody renewed: its run is gone, its nodes forgotten.
+  await holdLock(aws, settings, 'a-dead-run', Date.now() - 60_000);
   const stale = JSON.parse(sweep().stdout);
   assert.equal(stale.action, 'stopped-forgotten-nodes');
   assert.equal(stale.releasedStaleLockOf, 'a-dead-run');

@@ -114,7 +114,7 @@ test('invalid date: fails in ResolveRun before anything is started', async () =>
 test('input missing: fails in CheckInput and no node is ever started', async () => {
   const { run, settings } = await scenario('input missing', { world: { inputFiles: 0 } });
   assert.equal(run.error.name, 'Pipeline.InputMissing');
-  assert.deepEqual(run.entered, ['ResolveRun', 'CheckInput', 'RecordFailure', 'RunFailed']);
+  assert.deepEqual(run.entered, ['ResolveRun', 'CheckInput', 'NoCleanupNeeded', 'RecordFailure', 'RunFailed']);
   assert.equal((await keysUnder(aws, settings, `runs/dt=${DATE}/`)).length, 1, 'the failed run is recorded');
   assert.ok(!run.calls.includes('StartCluster'));
   await assertClusterStoppedAndLockFree(settings);
@@ -127,7 +127,7 @@ test('cluster busy: a second run fails and leaves the other run\'s cluster and l
   });
   assert.equal(run.error.name, 'Pipeline.ClusterBusy');
   assert.ok(!run.entered.includes('StartCluster'));
-  assert.ok(!run.entered.some((s) => s.startsWith('Cleanup') || s === 'ReclaimLock'));
+  assert.ok(!run.entered.some((s) => s.startsWith('Cleanup')));
   assert.ok((await nodeStates(aws, settings)).every((s) => s === 'running'), 'the other run\'s nodes keep running');
   assert.equal(await lockHolder(aws, settings), 'the-other-run');
   assert.deepEqual(await sentCommands(aws), []);
@@ -142,7 +142,7 @@ test('nodes never become ready: ClusterStartTimeout at the deadline, then cleanu
   assert.equal(run.error.name, 'Pipeline.ClusterStartTimeout');
   assert.ok(run.entered.filter((s) => s === 'ClusterStatus').length >= 3, 'polled more than once');
   assert.ok(!run.entered.includes('StartSpark'));
-  for (const state of ['ReclaimLock', 'CleanupStopSpark', 'CleanupStopCluster', 'CleanupReleaseLock', 'RunFailed']) assert.ok(run.entered.includes(state), `visited ${state}`);
+  for (const state of ['CleanupConfirmLock', 'CleanupStopSpark', 'CleanupStopCluster', 'CleanupReleaseLock', 'RunFailed']) assert.ok(run.entered.includes(state), `visited ${state}`);
   await assertClusterStoppedAndLockFree(settings);
 });
 
@@ -229,7 +229,7 @@ test('an aborted execution is cleaned up by the cleanup machine the status-chang
   const cleanup = await execute(stack.cleanup, { runId: name }, { stack, bootstrap, env, name: `cleanup-${name}` });
   table.push({ scenario: '  cleanup machine after abort', status: cleanup.status, error: cleanup.error?.name, visited: new Set(cleanup.entered).size, transitions: cleanup.entered.length, seconds: cleanup.seconds });
   assert.equal(cleanup.status, 'SUCCEEDED', JSON.stringify(cleanup.error));
-  assert.deepEqual(cleanup.entered, ['ReclaimLock', 'StopSpark', 'StopCluster', 'ReleaseLock']);
+  assert.deepEqual(cleanup.entered, ['ConfirmLock', 'HoldsLock', 'StopSpark', 'StopCluster', 'ReleaseLock']);
   await assertClusterStoppedAndLockFree(settings);
 });
 
@@ -242,7 +242,7 @@ test('the cleanup machine leaves a cluster alone while another run holds it', as
   assert.equal(run.error.name, 'Pipeline.InvalidInput');
   const cleanup = await execute(stack.cleanup, { runId: 'the-failed-run' }, { stack, bootstrap, env, name: 'cleanup-the-failed-run' });
   table.push({ scenario: '  cleanup machine, lock held by another run', status: cleanup.status, error: cleanup.error?.name, visited: new Set(cleanup.entered).size, transitions: cleanup.entered.length, seconds: cleanup.seconds });
-  assert.deepEqual(cleanup.entered, ['ReclaimLock', 'HeldByAnotherRun']);
+  assert.deepEqual(cleanup.entered, ['ConfirmLock', 'HoldsLock', 'NothingToClean']);
   assert.ok((await nodeStates(aws, settings)).every((s) => s === 'running'));
   assert.equal(await lockHolder(aws, settings), 'the-other-run');
 });

@@ -22,9 +22,14 @@ async function listening(port) {
   });
 }
 
-export async function startMoto() {
+/**
+ * @param options.recordTo  a file moto's recorder appends every request to (method, URL, headers,
+ *                          body), once recording is started: who asked EC2, SSM and DynamoDB for what.
+ */
+export async function startMoto({ recordTo } = {}) {
   const port = await freePort();
-  const child = spawn('python3', ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(port)], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const env = recordTo ? { ...process.env, MOTO_RECORDER_FILEPATH: recordTo } : process.env;
+  const child = spawn('python3', ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(port)], { stdio: ['ignore', 'ignore', 'pipe'], env });
   let stderr = '';
   child.stderr.on('data', (d) => { stderr = (stderr + d).slice(-4000); });
   const deadline = Date.now() + 30_000;
@@ -40,6 +45,13 @@ export async function startMoto() {
     async reset() {
       const response = await fetch(`${endpoint}/moto-api/reset`, { method: 'POST' });
       if (!response.ok) throw new Error(`moto reset failed: ${response.status}`);
+    },
+    /** Starts recording requests afresh (to `recordTo`). */
+    async record() {
+      for (const call of ['reset-recording', 'start-recording']) {
+        const response = await fetch(`${endpoint}/moto-api/recorder/${call}`, { method: 'POST' });
+        if (!response.ok) throw new Error(`moto ${call} failed: ${response.status}`);
+      }
     },
     async stop() {
       if (child.exitCode === null) {

@@ -26,7 +26,7 @@ public static class RunPlan
         text.Append(CultureInfo.InvariantCulture, $"Plan for batch date {run.BatchDate} on cluster {settings.ClusterName} (dry run: nothing is called or changed)\n");
         var wait = settings.InputWait.TimeoutSeconds > 0 ? $"; if empty, look again every {settings.InputWait.PollSeconds} s for up to {settings.InputWait.TimeoutSeconds} s" : "; if empty the run fails with Pipeline.InputMissing";
         Step($"Check input: s3://{settings.Bucket}/{run.InputPrefix} must hold at least one object{wait}.");
-        Step($"Take the run lock: DynamoDB table {settings.LockTable}, key {settings.ClusterName} (another holder: Pipeline.ClusterBusy; older than {settings.MaxRunMinutes} min: taken over).");
+        Step($"Take the run lock: DynamoDB table {settings.LockTable}, key {settings.ClusterName}, with a fencing token and a {settings.LockLeaseSeconds} s lease that every later task renews (another live holder: Pipeline.ClusterBusy; a holder that stopped renewing, or abandoned it: taken over). Every action below first checks the run still holds it (else Pipeline.LockLost, nothing done).");
         Step($"Start the nodes tagged {NodeTags.Cluster}={settings.ClusterName}: 1 master ({NodeTags.Role}={NodeTags.MasterRole}) and {settings.WorkerCount} worker(s) ({NodeTags.Role}={NodeTags.WorkerRole}); wait until each runs with its SSM agent online, for at most {settings.ClusterReadyTimeoutSeconds} s.");
         Step($"Start Spark over SSM Run Command (AWS-RunShellScript), at most {settings.SparkReadyTimeoutSeconds} s:");
         Script("on the master", SparkCommands.StartMasterScript(settings, master));
@@ -34,7 +34,7 @@ public static class RunPlan
         foreach (var stage in settings.Stages)
         {
             var plan = SparkCommands.PlanStage(settings, stage, date, master);
-            var first = stage.ExpectedMinutes > 0 ? $"first check after {stage.ExpectedMinutes} min" : $"first check after {settings.Poll.InitialSeconds} s";
+            var first = $"first check after {RunBudget.FirstCheckSeconds(settings, stage)} s";
             Step($"Stage {stage.Name} (time limit {stage.TimeoutMinutes} min, {first}, then every {settings.Poll.InitialSeconds}..{settings.Poll.MaxSeconds} s):");
             if (stage.Kind == StageSpec.CommandKind)
             {
@@ -52,7 +52,14 @@ public static class RunPlan
 
         Step("Stop Spark on every running node:");
         Script("on every node", SparkCommands.StopScript(settings));
-        Step($"Stop the nodes; release the lock. On any failure after step 2 the same cleanup runs, and the run ends FAILED with the original error.");
+        Step($"Stop the nodes; release the lock. On any failure after step 2 cleanup runs only if the run still holds the lock, and the run ends FAILED with the original error (Pipeline.CleanupFailed if cleanup could not finish, naming what is left to the sweeper).");
+        var budget = RunBudget.WorstCase(settings);
+        text.Append(CultureInfo.InvariantCulture, $"\nWorst case, every deadline used in full: {Math.Ceiling(budget.Sum(b => b.Seconds) / 60.0)} of {settings.MaxRunMinutes} min (maxRunMinutes), about {budget.Sum(b => b.Events)} of Step Functions' {RunBudget.HistoryEventLimit} history events; the lock goes at most {RunBudget.MaxWaitUnderLeaseSeconds(settings)} s between renewals of its {settings.LockLeaseSeconds} s lease.\n");
+        foreach (var item in budget)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"   {item.Name}: {Math.Ceiling(item.Seconds / 60.0)} min, {item.Events} events\n");
+        }
+
         return text.ToString();
     }
 }

@@ -49,6 +49,9 @@ public sealed class SettingsValidatorTests
         { "stages[0].expectedMinutes", Good with { Stages = [Stage with { ExpectedMinutes = 60 }] } },
         { "stages[0].expectedMinutes", Good with { Stages = [Stage with { ExpectedMinutes = -1 }] } },
         { "maxRunMinutes", Good with { MaxRunMinutes = 60 } },
+        { "lockLeaseSeconds", Good with { LockLeaseSeconds = 60 } },
+        { "lockLeaseSeconds", Good with { LockLeaseSeconds = 500 } },
+        { "functionTimeoutSeconds", Good with { FunctionTimeoutSeconds = 5 } },
     };
 
     [Theory]

@@ -98,6 +98,7 @@ public sealed class Orchestration : Construct
         }
 
         Alerts = new FailureAlerts(this, "Alerts", Pipeline.StateMachine, Cleanup.StateMachine, Backfill.StateMachine, pipeline.ClusterName, deployment.AlertEmail);
+        CleanupAlarm = new CleanupAlarm(this, "CleanupAlarm", Functions.LogGroupOf(LambdaHandlers.RecordRun), Alerts.Topic, pipeline.ClusterName);
 
         Dashboard = new PipelineDashboard(this, "Dashboard", pipeline.ClusterName, Pipeline.StateMachine, Backfill.StateMachine, Cleanup.StateMachine, Functions);
     }
@@ -122,6 +123,8 @@ public sealed class Orchestration : Construct
     public SweepSchedule? Sweeper { get; }
 
     public FailureAlerts Alerts { get; }
+
+    public CleanupAlarm CleanupAlarm { get; }
 
     public PipelineDashboard Dashboard { get; }
 

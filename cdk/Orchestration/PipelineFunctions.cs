@@ -19,6 +19,8 @@ public sealed class PipelineFunctions : Construct
 
     private readonly Dictionary<string, Function> functions = new(StringComparer.Ordinal);
 
+    private readonly Dictionary<string, LogGroup> logGroups = new(StringComparer.Ordinal);
+
     public PipelineFunctions(Construct scope, string id, AppSettings settings, HandlerResources resources)
         : base(scope, id)
     {
@@ -69,8 +71,11 @@ public sealed class PipelineFunctions : Construct
                 Environment = new Dictionary<string, string> { [SettingsVariable] = settingsJson },
             });
             functions[handler] = function;
+            logGroups[handler] = logGroup;
         }
     }
 
     public IFunction this[string handler] => functions[handler];
+
+    public ILogGroup LogGroupOf(string handler) => logGroups[handler];
 }

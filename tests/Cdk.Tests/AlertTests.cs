@@ -124,3 +124,23 @@ public sealed class AlertTests
         return Rules().Single(r => r["EventPattern"]!["detail"]!["stateMachineArn"]![0]!["Ref"]!.GetValue<string>() == pipelineId);
     }
 }
+
+public sealed class CleanupAlarmTests
+{
+    private static Synthesized Default => Synth.DefaultStack;
+
+    [Fact]
+    public void Runs_whose_cleanup_left_nodes_to_the_sweeper_are_counted_from_RecordRun_s_log_and_alarm_the_alert_topic()
+    {
+        var filter = Assert.Single(Default.Resources("AWS::Logs::MetricFilter")).Resource["Properties"]!;
+        Assert.Equal("\"CLEANUP\"", filter["FilterPattern"]!.GetValue<string>());
+        var logGroup = Default.Resource(filter["LogGroupName"]!["Ref"]!.GetValue<string>())["Properties"]!;
+        Assert.Equal("/aws/lambda/pothole-spark-RecordRun", logGroup["LogGroupName"]!.GetValue<string>());
+
+        var alarm = Assert.Single(Default.Resources("AWS::CloudWatch::Alarm"), a => a.Resource["Properties"]!["AlarmName"]?.GetValue<string>() == "pothole-spark-cleanup-left-to-sweeper").Resource["Properties"]!;
+        Assert.Equal(filter["MetricTransformations"]![0]!["MetricName"]!.GetValue<string>(), alarm["MetricName"]!.GetValue<string>());
+        Assert.Equal(1, alarm["Threshold"]!.GetValue<double>());
+        var topicId = Assert.Single(Default.Resources("AWS::SNS::Topic")).Id;
+        Assert.Equal(topicId, Assert.Single(alarm["AlarmActions"]!.AsArray())!["Ref"]!.GetValue<string>());
+    }
+}

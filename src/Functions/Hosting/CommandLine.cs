@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Pipeline.Functions.Domain;
 using Pipeline.Functions.Adapters.Aws;
 using Pipeline.Functions.Runtime;
 
@@ -11,7 +12,40 @@ namespace Pipeline.Functions.Hosting;
 /// </summary>
 public static class CommandLine
 {
-    public const string Usage = "usage: bootstrap invoke <Handler> [json]   (json from standard input when absent)\n       bootstrap plan <execution input json>  (a dry run: prints what the run would do)";
+    public const string Usage = "usage: bootstrap invoke <Handler> [json]   (json from standard input when absent)\n       bootstrap plan <execution input json>  (a dry run: prints what the run would do)\n       bootstrap hold --reason TEXT [--who NAME] | bootstrap release   (an operator's maintenance hold on the cluster)";
+
+    /// <summary>bootstrap hold --reason TEXT [--who NAME] / bootstrap release: the lock as an operator's maintenance hold.</summary>
+    private static async Task<int> MaintenanceAsync(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        try
+        {
+            var options = new Dictionary<string, string>(StringComparer.Ordinal);
+            for (var i = 1; i < args.Length; i += 2)
+            {
+                if (args[i] is not ("--reason" or "--who") || i + 1 >= args.Length || args[0] == "release")
+                {
+                    throw PipelineException.InvalidInput(args[i], "unknown option; bootstrap hold takes --reason TEXT and --who NAME, bootstrap release takes none");
+                }
+
+                options[args[i]] = args[i + 1];
+            }
+
+            var settings = SettingsSource.Load(Environment.GetEnvironmentVariable);
+            using var aws = new AwsClients();
+            var runLock = EmulatorPorts.For(Environment.GetEnvironmentVariable, aws, settings).RunLock();
+            var clock = EmulatorPorts.Clock(Environment.GetEnvironmentVariable);
+            var message = args[0] == "hold"
+                ? await MaintenanceHold.HoldAsync(runLock, settings, clock, options.GetValueOrDefault("--who") ?? Environment.GetEnvironmentVariable("USER") ?? "operator", options.GetValueOrDefault("--reason"), CancellationToken.None).ConfigureAwait(false)
+                : await MaintenanceHold.ReleaseAsync(runLock, settings, clock, CancellationToken.None).ConfigureAwait(false);
+            await stdout.WriteLineAsync(message).ConfigureAwait(false);
+            return 0;
+        }
+        catch (Exception e)
+        {
+            await stderr.WriteLineAsync(JsonSerializer.Serialize(ErrorReport.From(e) with { StackTrace = null }, RuntimeJson.Readable.LambdaError)).ConfigureAwait(false);
+            return 1;
+        }
+    }
 
     /// <summary>A hung invocation, as the fault plan asks: it never answers, and the harness ends the process at the task's timeout.</summary>
     private static async Task HangIfDueAsync(Adapters.Emulator.FaultPlan faults, string handler, string when)
@@ -36,6 +70,11 @@ public static class CommandLine
                 await stderr.WriteLineAsync(JsonSerializer.Serialize(ErrorReport.From(e) with { StackTrace = null }, RuntimeJson.Readable.LambdaError)).ConfigureAwait(false);
                 return 1;
             }
+        }
+
+        if (args.Length > 0 && args[0] is "hold" or "release")
+        {
+            return await MaintenanceAsync(args, stdout, stderr).ConfigureAwait(false);
         }
 
         if (args.Length is < 2 or > 3 || args[0] != "invoke")

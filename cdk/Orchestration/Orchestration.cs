@@ -80,6 +80,18 @@ public sealed class Orchestration : Construct
             Backfill.StateMachine.AddToRolePolicy(statement);
         }
 
+        Alerts = new FailureAlerts(
+            this,
+            "Alerts",
+            Functions,
+            settings.StateMachineDirectory,
+            deployment.LogRetentionDays,
+            Pipeline.StateMachine,
+            Cleanup.StateMachine,
+            Backfill.StateMachine,
+            pipeline.ClusterName,
+            deployment.AlertEmail);
+
         Schedule = new DailySchedule(
             this,
             "DailySchedule",
@@ -87,14 +99,15 @@ public sealed class Orchestration : Construct
             $"{pipeline.ClusterName}-daily",
             deployment.ScheduleCron,
             pipeline.TimeZone,
-            deployment.ScheduleEnabled);
+            deployment.ScheduleEnabled,
+            Alerts.DeadLetters);
 
         if (deployment.SweepMinutes > 0)
         {
-            Sweeper = new SweepSchedule(this, "Sweeper", Functions[LambdaHandlers.Sweep], $"{pipeline.ClusterName}-sweep", deployment.SweepMinutes);
+            Sweeper = new SweepSchedule(this, "Sweeper", Functions[LambdaHandlers.Sweep], $"{pipeline.ClusterName}-sweep", deployment.SweepMinutes, Alerts.DeadLetters);
         }
 
-        Alerts = new FailureAlerts(this, "Alerts", Pipeline.StateMachine, Cleanup.StateMachine, Backfill.StateMachine, pipeline.ClusterName, deployment.AlertEmail);
+        Alarms = new FailureAlarms(this, "Alarms", pipeline.ClusterName, Functions, deployment.SweepMinutes, Alerts.Notifier.StateMachine, Alerts.Topic);
 
         Dashboard = new PipelineDashboard(this, "Dashboard", pipeline.ClusterName, Pipeline.StateMachine, Backfill.StateMachine, Cleanup.StateMachine, Functions);
     }
@@ -119,6 +132,8 @@ public sealed class Orchestration : Construct
     public SweepSchedule? Sweeper { get; }
 
     public FailureAlerts Alerts { get; }
+
+    public FailureAlarms Alarms { get; }
 
     public PipelineDashboard Dashboard { get; }
 

@@ -4,10 +4,13 @@
 import { spawn } from 'node:child_process';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { taskStates, statesOfType } from './stack.mjs';
+import { appId } from './aws-recorder.mjs';
 
 export function invokeBootstrap(bootstrap, handler, input, env) {
+  // The SDK's user-agent app id names the handler (and its settings) for the request recorder.
+  const withApp = env?.PIPELINE_SETTINGS ? { ...env, AWS_SDK_UA_APP_ID: appId(handler, env.PIPELINE_SETTINGS) } : env;
   return new Promise((resolve, reject) => {
-    const child = spawn(bootstrap, ['invoke', handler], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(bootstrap, ['invoke', handler], { env: withApp, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => { stdout += d; });

@@ -98,7 +98,7 @@ public sealed class StateMachineTests
     [Fact]
     public void Every_machine_is_a_standard_workflow()
     {
-        Assert.Equal(3, Default.Resources("AWS::StepFunctions::StateMachine").Count());
+        Assert.Equal(4, Default.Resources("AWS::StepFunctions::StateMachine").Count());
         Assert.All(Default.Resources("AWS::StepFunctions::StateMachine"), m => Assert.Equal("STANDARD", m.Resource["Properties"]!["StateMachineType"]!.GetValue<string>()));
     }
 

@@ -1,0 +1,84 @@
+// Records every AWS request a function makes, on its way to moto, for the IAM evaluation in
+// tests/Ecosystem (iam.test.mjs). A proxy in front of moto, enabled by PIPELINE_AWS_REQUEST_LOG=<file>:
+// each request becomes one JSON line naming the handler (the harness sets the SDK's user-agent app id
+// to "<Handler>-<settings hash>"), the service (from the signature's credential scope), the wire
+// request, and, for requests that name instances, those instances' tags at that moment (IAM decides
+// on the tags an instance has when it is asked, which a later snapshot could no longer tell).
+import { createServer, request as httpRequest } from 'node:http';
+import { appendFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { EC2Client, DescribeInstancesCommand } from '@aws-sdk/client-ec2';
+import { REGION } from './stack.mjs';
+
+/** The user-agent app id for a handler running with these settings (the IAM check matches the synthesized settings by it). */
+export function appId(handler, settingsJson) {
+  return `${handler}-${settingsHash(settingsJson)}`;
+}
+
+export function settingsHash(settingsJson) {
+  return createHash('sha256').update(JSON.stringify(JSON.parse(settingsJson))).digest('hex').slice(0, 12);
+}
+
+function instanceIdsOf(service, url, body, target) {
+  if (service === 'ec2') {
+    const params = new URLSearchParams(body || url.split('?')[1] || '');
+    return [...params.entries()].filter(([k]) => /^InstanceId\.\d+$/.test(k)).map(([, v]) => v);
+  }
+  if (service === 'ssm' && target === 'AmazonSSM.SendCommand') {
+    try { return JSON.parse(body).InstanceIds ?? []; } catch { return []; }
+  }
+  return [];
+}
+
+export async function startRecorder(motoEndpoint, logFile) {
+  const ec2 = new EC2Client({ endpoint: motoEndpoint, region: REGION, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
+  const target = new URL(motoEndpoint);
+  const server = createServer((req, res) => {
+    const chunks = [];
+    req.on('data', (c) => chunks.push(c));
+    req.on('end', async () => {
+      const body = Buffer.concat(chunks);
+      const ua = req.headers['user-agent'] ?? '';
+      const app = ua.match(/(?:^| )app\/([A-Za-z]+)-([0-9a-f]{12})(?: |$)/);
+      const fromFunction = ua.includes('aws-sdk-dotnet');
+      if (fromFunction) {
+        const service = (req.headers.authorization ?? '').match(/Credential=[^/]+\/\d{8}\/[^/]+\/([^/]+)\//)?.[1] ?? 'unknown';
+        const text = body.toString('utf8');
+        const amzTarget = req.headers['x-amz-target'] ?? null;
+        const ids = instanceIdsOf(service, req.url, text, amzTarget);
+        let instances = {};
+        if (ids.length > 0) {
+          try {
+            const out = await ec2.send(new DescribeInstancesCommand({ InstanceIds: ids }));
+            for (const i of out.Reservations.flatMap((r) => r.Instances)) {
+              instances[i.InstanceId] = Object.fromEntries((i.Tags ?? []).map((t) => [t.Key, t.Value]));
+            }
+          } catch { instances = {}; /* an unknown id: IAM would see an instance without tags */ }
+        }
+        appendFileSync(logFile, JSON.stringify({
+          handler: app?.[1] ?? null,
+          settingsHash: app?.[2] ?? null,
+          service,
+          method: req.method,
+          url: req.url,
+          target: amzTarget,
+          contentType: req.headers['content-type'] ?? null,
+          body: text.length > 20000 ? text.slice(0, 20000) : text,
+          instances,
+        }) + '\n');
+      }
+      const forward = httpRequest({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers }, (upstream) => {
+        res.writeHead(upstream.statusCode, upstream.headers);
+        upstream.pipe(res);
+      });
+      forward.on('error', (e) => { res.writeHead(502); res.end(String(e)); });
+      forward.end(body);
+    });
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address();
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    async stop() { await new Promise((resolve) => server.close(resolve)); ec2.destroy(); },
+  };
+}

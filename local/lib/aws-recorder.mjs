@@ -6,7 +6,7 @@
 // on the tags an instance has when it is asked, which a later snapshot could no longer tell).
 import { createServer, request as httpRequest } from 'node:http';
 import { appendFileSync } from 'node:fs';
-import { createHash } from 'node:crypto';
+import { settingsHash } from './settings-hash.mjs';
 import { EC2Client, DescribeInstancesCommand } from '@aws-sdk/client-ec2';
 import { REGION } from './stack.mjs';
 
@@ -15,9 +15,6 @@ export function appId(handler, settingsJson) {
   return `${handler}-${settingsHash(settingsJson)}`;
 }
 
-export function settingsHash(settingsJson) {
-  return createHash('sha256').update(JSON.stringify(JSON.parse(settingsJson))).digest('hex').slice(0, 12);
-}
 
 function instanceIdsOf(service, url, body, target) {
   if (service === 'ec2') {
@@ -56,6 +53,8 @@ export async function startRecorder(motoEndpoint, logFile) {
           } catch { instances = {}; /* an unknown id: IAM would see an instance without tags */ }
         }
         appendFileSync(logFile, JSON.stringify({
+          // The emulator's own reads (src/Functions/Hosting/PortFactory.cs) are no call of a deployed function.
+          emulator: / app\/emulator(?: |$)/.test(ua),
           handler: app?.[1] ?? null,
           settingsHash: app?.[2] ?? null,
           service,

@@ -6,6 +6,8 @@
 // on the tags an instance has when it is asked, which a later snapshot could no longer tell).
 import { createServer, request as httpRequest } from 'node:http';
 import { appendFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { settingsHash } from './settings-hash.mjs';
 import { EC2Client, DescribeInstancesCommand } from '@aws-sdk/client-ec2';
 import { REGION } from './stack.mjs';
@@ -27,7 +29,7 @@ function instanceIdsOf(service, url, body, target) {
   return [];
 }
 
-export async function startRecorder(motoEndpoint, logFile) {
+async function serve(motoEndpoint, logFile) {
   const ec2 = new EC2Client({ endpoint: motoEndpoint, region: REGION, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
   const target = new URL(motoEndpoint);
   const server = createServer((req, res) => {
@@ -76,8 +78,37 @@ export async function startRecorder(motoEndpoint, logFile) {
   });
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address();
+  return port;
+}
+
+/**
+ * Starts the recorder in a process of its own: the suites also run the bootstrap with spawnSync,
+ * which blocks their event loop, so a recorder inside the suite's process could never answer.
+ */
+export async function startRecorder(motoEndpoint, logFile) {
+  const child = spawn(process.execPath, [fileURLToPath(import.meta.url), motoEndpoint, logFile], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = out.match(/listening (\d+)\n/);
+      if (m) resolve(Number(m[1]));
+    });
+    child.once('exit', (code) => reject(new Error(`the AWS request recorder exited (${code}) before listening`)));
+  });
   return {
     endpoint: `http://127.0.0.1:${port}`,
-    async stop() { await new Promise((resolve) => server.close(resolve)); ec2.destroy(); },
+    async stop() {
+      if (child.exitCode === null) {
+        child.kill('SIGTERM');
+        await new Promise((r) => { child.once('exit', r); setTimeout(r, 5000); });
+      }
+    },
   };
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const [motoEndpoint, logFile] = process.argv.slice(2);
+  const port = await serve(motoEndpoint, logFile);
+  process.stdout.write(`listening ${port}\n`);
 }

@@ -6,9 +6,13 @@ import { StateMachine } from 'aws-local-stepfunctions';
 import { taskStates, statesOfType } from './stack.mjs';
 import { appId } from './aws-recorder.mjs';
 
+/** The environment of one bootstrap run: the SDK's user-agent app id names the handler (and its settings) for the request recorder. */
+export function handlerEnv(handler, env) {
+  return env?.PIPELINE_SETTINGS ? { ...env, AWS_SDK_UA_APP_ID: appId(handler, env.PIPELINE_SETTINGS) } : env;
+}
+
 export function invokeBootstrap(bootstrap, handler, input, env) {
-  // The SDK's user-agent app id names the handler (and its settings) for the request recorder.
-  const withApp = env?.PIPELINE_SETTINGS ? { ...env, AWS_SDK_UA_APP_ID: appId(handler, env.PIPELINE_SETTINGS) } : env;
+  const withApp = handlerEnv(handler, env);
   return new Promise((resolve, reject) => {
     const child = spawn(bootstrap, ['invoke', handler], { env: withApp, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';

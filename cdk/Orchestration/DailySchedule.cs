@@ -18,7 +18,7 @@ public sealed class DailySchedule : Construct
 {
     public const string Input = "{\"scheduledTime\":\"<aws.scheduler.scheduled-time>\"}";
 
-    public DailySchedule(Construct scope, string id, IStateMachine launcher, string name, string cron, string timeZone, bool enabled)
+    public DailySchedule(Construct scope, string id, IStateMachine launcher, string name, string cron, string timeZone, bool enabled, DeadLetters deadLetters)
         : base(scope, id)
     {
         var role = new Role(this, "Role", new RoleProps
@@ -33,6 +33,8 @@ public sealed class DailySchedule : Construct
             Resources = [launcher.StateMachineArn],
         }));
 
+        role.AddToPolicy(deadLetters.SendFromSchedule());
+
         Schedule = new CfnSchedule(this, "Schedule", new CfnScheduleProps
         {
             Name = name,
@@ -43,6 +45,8 @@ public sealed class DailySchedule : Construct
             FlexibleTimeWindow = new CfnSchedule.FlexibleTimeWindowProperty { Mode = "OFF" },
             Target = new CfnSchedule.TargetProperty
             {
+                // A launch or sweep that could not be delivered after the retries is kept and alarmed, not dropped.
+                DeadLetterConfig = new CfnSchedule.DeadLetterConfigProperty { Arn = deadLetters.Queue.QueueArn },
                 Arn = launcher.StateMachineArn,
                 RoleArn = role.RoleArn,
                 Input = Input,

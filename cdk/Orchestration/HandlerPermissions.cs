@@ -74,6 +74,8 @@ public static class HandlerPermissions
             ListPrefixes(r.BucketArn, [.. r.BackfillOutputListPatterns, r.RunRecordListPattern]),
             Allow("ReadRunRecords", ["s3:GetObject"], [r.RunRecordObjectsArn]),
         ],
+        // Pure formatting: the alert state machine reads the history and publishes, not the function.
+        LambdaHandlers.FormatAlert => [],
         _ => throw new ArgumentOutOfRangeException(nameof(handler), handler, "no permissions defined for this handler"),
     };
 

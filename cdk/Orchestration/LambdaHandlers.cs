@@ -23,11 +23,12 @@ public static class LambdaHandlers
     public const string Sweep = nameof(Sweep);
     public const string RecordRun = nameof(RecordRun);
     public const string PlanBackfill = nameof(PlanBackfill);
+    public const string FormatAlert = nameof(FormatAlert);
 
     public static readonly IReadOnlyList<string> Names =
     [
         ResolveRun, CheckInput, AcquireLock, ConfirmLock, AbandonLock, StartCluster, ClusterStatus, StartSpark,
-        SubmitStage, CommandStatus, VerifyOutput, StopSpark, StopCluster, ReleaseLock, Sweep, RecordRun, PlanBackfill,
+        SubmitStage, CommandStatus, VerifyOutput, StopSpark, StopCluster, ReleaseLock, Sweep, RecordRun, PlanBackfill, FormatAlert,
     ];
 
     /// <summary>The placeholder an ASL definition uses for a handler's function, e.g. <c>${StopClusterFunctionArn}</c>.</summary>

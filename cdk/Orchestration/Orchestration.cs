@@ -83,6 +83,19 @@ public sealed class Orchestration : Construct
             Backfill.StateMachine.AddToRolePolicy(statement);
         }
 
+        Alerts = new FailureAlerts(
+            this,
+            "Alerts",
+            Functions,
+            settings.StateMachineDirectory,
+            RunBudget.TaskTimeoutSeconds(pipeline),
+            deployment.LogRetentionDays,
+            Pipeline.StateMachine,
+            Cleanup.StateMachine,
+            Backfill.StateMachine,
+            pipeline.ClusterName,
+            deployment.AlertEmail);
+
         Schedule = new DailySchedule(
             this,
             "DailySchedule",
@@ -90,14 +103,15 @@ public sealed class Orchestration : Construct
             $"{pipeline.ClusterName}-daily",
             deployment.ScheduleCron,
             pipeline.TimeZone,
-            deployment.ScheduleEnabled);
+            deployment.ScheduleEnabled,
+            Alerts.DeadLetters);
 
         if (deployment.SweepMinutes > 0)
         {
-            Sweeper = new SweepSchedule(this, "Sweeper", Functions[LambdaHandlers.Sweep], $"{pipeline.ClusterName}-sweep", deployment.SweepMinutes);
+            Sweeper = new SweepSchedule(this, "Sweeper", Functions[LambdaHandlers.Sweep], $"{pipeline.ClusterName}-sweep", deployment.SweepMinutes, Alerts.DeadLetters);
         }
 
-        Alerts = new FailureAlerts(this, "Alerts", Pipeline.StateMachine, Cleanup.StateMachine, Backfill.StateMachine, pipeline.ClusterName, deployment.AlertEmail);
+        Alarms = new FailureAlarms(this, "Alarms", pipeline.ClusterName, Functions, deployment.SweepMinutes, Alerts.Notifier.StateMachine, Alerts.Topic);
         CleanupAlarm = new CleanupAlarm(this, "CleanupAlarm", Functions.LogGroupOf(LambdaHandlers.RecordRun), Alerts.Topic, pipeline.ClusterName);
 
         Dashboard = new PipelineDashboard(this, "Dashboard", pipeline.ClusterName, Pipeline.StateMachine, Backfill.StateMachine, Cleanup.StateMachine, Functions);
@@ -123,6 +137,8 @@ public sealed class Orchestration : Construct
     public SweepSchedule? Sweeper { get; }
 
     public FailureAlerts Alerts { get; }
+
+    public FailureAlarms Alarms { get; }
 
     public CleanupAlarm CleanupAlarm { get; }
 

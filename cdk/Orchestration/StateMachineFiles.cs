@@ -15,5 +15,11 @@ public static class StateMachineFiles
     /// </summary>
     public const string Backfill = "backfill.asl.json";
 
-    public static readonly IReadOnlyList<string> All = [Pipeline, Cleanup, Backfill];
+    /// <summary>
+    /// One readable alert per status-change event: read the execution's history, format it (FormatAlert),
+    /// publish to the alert topic; input: the EventBridge event as it came.
+    /// </summary>
+    public const string Alert = "alert.asl.json";
+
+    public static readonly IReadOnlyList<string> All = [Pipeline, Cleanup, Backfill, Alert];
 }

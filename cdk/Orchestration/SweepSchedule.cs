@@ -16,7 +16,7 @@ public sealed class SweepSchedule : Construct
     /// <summary>Sweep takes no input; the scheduler sends an empty object.</summary>
     public const string Input = "{}";
 
-    public SweepSchedule(Construct scope, string id, IFunction sweep, string name, int minutes)
+    public SweepSchedule(Construct scope, string id, IFunction sweep, string name, int minutes, DeadLetters deadLetters)
         : base(scope, id)
     {
         var role = new Role(this, "Role", new RoleProps
@@ -31,6 +31,8 @@ public sealed class SweepSchedule : Construct
             Resources = [sweep.FunctionArn],
         }));
 
+        role.AddToPolicy(deadLetters.SendFromSchedule());
+
         Schedule = new CfnSchedule(this, "Schedule", new CfnScheduleProps
         {
             Name = name,
@@ -40,6 +42,8 @@ public sealed class SweepSchedule : Construct
             FlexibleTimeWindow = new CfnSchedule.FlexibleTimeWindowProperty { Mode = "OFF" },
             Target = new CfnSchedule.TargetProperty
             {
+                // A launch or sweep that could not be delivered after the retries is kept and alarmed, not dropped.
+                DeadLetterConfig = new CfnSchedule.DeadLetterConfigProperty { Arn = deadLetters.Queue.QueueArn },
                 Arn = sweep.FunctionArn,
                 RoleArn = role.RoleArn,
                 Input = Input,

@@ -82,6 +82,9 @@ public sealed class StageCodeDeployment : Construct
             Role = Role.WithoutPolicyUpdates(),
             // Without it Lambda would create /aws/lambda/<function> on first use, with no retention.
             LogGroup = LogGroup,
+            // Stated rather than Lambda's 128 MiB default (cdk-nag Serverless-LambdaDefaultMemorySize):
+            // the AWS CLI sync of a few small files fits, and a bigger jobs/ folder has room.
+            MemoryLimit = 256,
         });
         // The custom resource runs the function at deploy time; its permissions must be in place first.
         Deployment.Node.AddDependency(Policy);

@@ -4,14 +4,21 @@
 import { spawn } from 'node:child_process';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { taskStates, statesOfType } from './stack.mjs';
+import { appId } from './aws-recorder.mjs';
+
+/** The environment of one bootstrap run: the SDK's user-agent app id names the handler (and its settings) for the request recorder. */
+export function handlerEnv(handler, env) {
+  return env?.PIPELINE_SETTINGS ? { ...env, AWS_SDK_UA_APP_ID: appId(handler, env.PIPELINE_SETTINGS) } : env;
+}
 
 /**
  * Runs one handler in its own process. Like Lambda, nothing outlives its task: past `timeoutMs`
  * (the state's TimeoutSeconds) the process is killed and the task fails with States.Timeout.
  */
 export function invokeBootstrap(bootstrap, handler, input, env, timeoutMs = 0, running = new Set()) {
+  const withApp = handlerEnv(handler, env);
   return new Promise((resolve, reject) => {
-    const child = spawn(bootstrap, ['invoke', handler], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(bootstrap, ['invoke', handler], { env: withApp, stdio: ['pipe', 'pipe', 'pipe'] });
     running.add(child);
     let stdout = '';
     let stderr = '';

@@ -1,6 +1,7 @@
 // moto in server mode on a free 127.0.0.1 port, started and stopped by the suite.
 import { spawn } from 'node:child_process';
 import { createServer, connect } from 'node:net';
+import { startRecorder } from './aws-recorder.mjs';
 
 export async function freePort() {
   return new Promise((resolve, reject) => {
@@ -38,12 +39,15 @@ export async function startMoto({ recordTo } = {}) {
     if (Date.now() > deadline) { child.kill('SIGKILL'); throw new Error('moto.server did not start within 30 s'); }
     await new Promise((r) => setTimeout(r, 100));
   }
-  const endpoint = `http://127.0.0.1:${port}`;
+  const motoEndpoint = `http://127.0.0.1:${port}`;
+  // With PIPELINE_AWS_REQUEST_LOG set, every client goes through the request recorder (IAM evaluation).
+  const recorder = process.env.PIPELINE_AWS_REQUEST_LOG ? await startRecorder(motoEndpoint, process.env.PIPELINE_AWS_REQUEST_LOG) : null;
+  const endpoint = recorder?.endpoint ?? motoEndpoint;
   return {
     endpoint,
     /** Forgets every resource, so each scenario starts from an empty account. */
     async reset() {
-      const response = await fetch(`${endpoint}/moto-api/reset`, { method: 'POST' });
+      const response = await fetch(`${motoEndpoint}/moto-api/reset`, { method: 'POST' });
       if (!response.ok) throw new Error(`moto reset failed: ${response.status}`);
     },
     /** Starts recording requests afresh (to `recordTo`). */
@@ -54,6 +58,7 @@ export async function startMoto({ recordTo } = {}) {
       }
     },
     async stop() {
+      await recorder?.stop();
       if (child.exitCode === null) {
         child.kill('SIGTERM');
         await new Promise((r) => { child.once('exit', r); setTimeout(r, 5000); });

@@ -43,6 +43,8 @@ export function loadStack(cdkOut) {
       let arn;
       if (functions[target]) arn = functions[target].arn;
       else if (resources[target]?.Type === 'AWS::StepFunctions::StateMachine') arn = machineArn(target);
+      // The alert machine publishes to the topic; no local run reaches SNS, so any well-formed ARN serves.
+      else if (resources[target]?.Type === 'AWS::SNS::Topic') arn = `arn:aws:sns:${REGION}:${ACCOUNT}:${resources[target].Properties.TopicName}`;
       else throw new Error(`${logicalId}: substitution ${name} does not point at a function or state machine of the stack`);
       text = text.split('${' + name + '}').join(arn);
     }

@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
 import { loadStack, REGION } from '../../local/lib/stack.mjs';
 import { startMoto } from '../../local/lib/moto.mjs';
 import { clients, createWorld, nodeStates, lockHolder, holdLock, keysUnder, simulateStageOutput, putText } from '../../local/lib/world.mjs';
-import { execute, startExecutionSync } from '../../local/lib/execute.mjs';
+import { execute, startExecutionSync, handlerEnv } from '../../local/lib/execute.mjs';
 
 const root = resolve(import.meta.dirname, '../..');
 const bootstrap = join(root, 'artifacts/functions/bootstrap');
@@ -88,7 +88,7 @@ test('backfill over three dates with one failing: each date reported, children n
   assert.deepEqual(retried.map((r) => [r.date, r.status]), [['2026-02-10', 'SKIPPED'], ['2026-02-11', 'SUCCEEDED'], ['2026-02-12', 'SKIPPED']]);
 
   // "missing" now finds every date complete.
-  const plan = spawnSync(bootstrap, ['invoke', 'PlanBackfill', JSON.stringify({ from: '2026-02-10', to: '2026-02-12', mode: 'missing' })], { env: environment(settings), encoding: 'utf8' });
+  const plan = spawnSync(bootstrap, ['invoke', 'PlanBackfill', JSON.stringify({ from: '2026-02-10', to: '2026-02-12', mode: 'missing' })], { env: handlerEnv('PlanBackfill', environment(settings)), encoding: 'utf8' });
   assert.equal(plan.status, 0, plan.stderr);
   assert.deepEqual(JSON.parse(plan.stdout).dates.map((d) => d.action), ['skip', 'skip', 'skip']);
 });
@@ -109,7 +109,7 @@ test('the daily launch names the run after its batch date, so a second launch fo
 
 test('bad backfill input is refused before any date runs', async () => {
   for (const input of [{ from: '2026-02-12', to: '2026-02-10' }, { from: '2025-01-01', to: '2026-02-10' }, { from: '2026-02-10', to: '2026-02-12', mode: 'some' }, { from: '2026-02-10' }, { from: '2026-02-10', to: '2026-02-12', extra: 1 }]) {
-    const result = spawnSync(bootstrap, ['invoke', 'PlanBackfill', JSON.stringify(input)], { env: environment(stack.settings), encoding: 'utf8' });
+    const result = spawnSync(bootstrap, ['invoke', 'PlanBackfill', JSON.stringify(input)], { env: handlerEnv('PlanBackfill', environment(stack.settings)), encoding: 'utf8' });
     assert.equal(result.status, 1, JSON.stringify(input));
     assert.match(result.stderr, /Pipeline.InvalidInput/);
   }
@@ -118,7 +118,7 @@ test('bad backfill input is refused before any date runs', async () => {
 test('the sweeper stops a forgotten node and releases a stale lock, and leaves a live run alone', async () => {
   const settings = stack.settings;
   await createWorld(aws, settings, { date: '2026-02-12', nodeState: 'running' });
-  const sweep = () => spawnSync(bootstrap, ['invoke', 'Sweep', '{}'], { env: environment(settings), encoding: 'utf8' });
+  const sweep = () => spawnSync(bootstrap, ['invoke', 'Sweep', '{}'], { env: handlerEnv('Sweep', environment(settings)), encoding: 'utf8' });
 
   await holdLock(aws, settings, 'a-live-run');
   const live = sweep();

@@ -35,22 +35,86 @@ public sealed class AlertTests
         Assert.Equal("""{"runId":<detail-name>}""", target["InputTransformer"]!["InputTemplate"]!.GetValue<string>());
     }
 
+    /// <summary>One alert execution per event, so one message per event: no rule publishes raw JSON to the topic.</summary>
     [Fact]
-    public void A_bad_ending_is_published_to_the_alert_topic()
+    public void Every_state_machine_s_bad_endings_start_exactly_one_alert_and_no_rule_publishes_to_the_topic()
     {
+        var notifierId = StateMachineTests.MachineId(Default, "pothole-spark-alerts");
         var topicId = Assert.Single(Default.Resources("AWS::SNS::Topic")).Id;
+        var watched = new[] { "pothole-spark-pipeline", "pothole-spark-cleanup", "pothole-spark-backfill" };
 
-        Assert.Contains(PipelineRule()["Targets"]!.AsArray(), t => t!["Arn"]!["Ref"]?.GetValue<string>() == topicId);
+        foreach (var machine in watched)
+        {
+            var targets = RuleFor(StateMachineTests.MachineId(Default, machine))["Targets"]!.AsArray();
+            Assert.Single(targets, t => t!["Arn"]!["Ref"]?.GetValue<string>() == notifierId);
+            Assert.DoesNotContain(targets, t => t!["Arn"]!["Ref"]?.GetValue<string>() == topicId);
+        }
+
+        Assert.DoesNotContain(Rules(), r => r["EventPattern"]!["detail"]!["stateMachineArn"]![0]!["Ref"]!.GetValue<string>() == notifierId);
+    }
+
+    /// <summary>The formatter needs detail (name, status, error, cause, input) and region: the event as it came, untransformed.</summary>
+    [Fact]
+    public void The_alert_machine_gets_the_whole_event()
+    {
+        var notifierId = StateMachineTests.MachineId(Default, "pothole-spark-alerts");
+        var target = Assert.Single(PipelineRule()["Targets"]!.AsArray(), t => t!["Arn"]!["Ref"]?.GetValue<string>() == notifierId)!;
+
+        Assert.Null(target["Input"]);
+        Assert.Null(target["InputPath"]);
+        Assert.Null(target["InputTransformer"]);
+    }
+
+    /// <summary>A backfill holds no cluster; each pipeline child cleans up (and alerts) on its own.</summary>
+    [Fact]
+    public void A_bad_backfill_ending_is_only_alerted()
+    {
+        var notifierId = StateMachineTests.MachineId(Default, "pothole-spark-alerts");
+
+        Assert.Equal(notifierId, Assert.Single(BackfillRule()["Targets"]!.AsArray())!["Arn"]!["Ref"]!.GetValue<string>());
     }
 
     [Fact]
-    public void A_failed_cleanup_is_published_to_the_alert_topic()
+    public void The_alert_machine_reads_only_the_watched_machines_executions_and_publishes_only_to_the_alert_topic()
     {
-        var cleanupId = StateMachineTests.MachineId(Default, "pothole-spark-cleanup");
+        var roleId = Default.Resource(StateMachineTests.MachineId(Default, "pothole-spark-alerts"))["Properties"]!["RoleArn"]!["Fn::GetAtt"]![0]!.GetValue<string>();
+        var statements = Default.StatementsOfRole(roleId);
         var topicId = Assert.Single(Default.Resources("AWS::SNS::Topic")).Id;
-        var rule = Rules().Single(r => r["EventPattern"]!["detail"]!["stateMachineArn"]![0]!["Ref"]!.GetValue<string>() == cleanupId);
 
-        Assert.Equal(topicId, Assert.Single(rule["Targets"]!.AsArray())!["Arn"]!["Ref"]!.GetValue<string>());
+        var history = Assert.Single(statements, s => s.Actions.Contains("states:GetExecutionHistory"));
+        Assert.Equal(["states:GetExecutionHistory"], history.Actions);
+        Assert.Equal(
+            ["pothole-spark-pipeline:*", "pothole-spark-cleanup:*", "pothole-spark-backfill:*"],
+            history.Resources.Select(r => Synthesized.Text(r!)).Select(t => t[(t.IndexOf(":execution:", StringComparison.Ordinal) + ":execution:".Length)..]));
+        var publish = Assert.Single(statements, s => s.Actions.Contains("sns:Publish"));
+        Assert.Equal(["sns:Publish"], publish.Actions);
+        Assert.Equal(topicId, Assert.Single(publish.Resources)!["Ref"]!.GetValue<string>());
+    }
+
+    /// <summary>Confused deputy: every service principal the topic admits is held to this account and this stack's alarms.</summary>
+    [Fact]
+    public void The_topic_admits_services_only_for_this_account_s_own_alarms()
+    {
+        var policy = Assert.Single(Default.Resources("AWS::SNS::TopicPolicy")).Resource["Properties"]!["PolicyDocument"]!["Statement"]!.AsArray();
+        var allows = policy.Where(st => st!["Effect"]!.GetValue<string>() == "Allow").ToList();
+
+        var only = Assert.Single(allows)!;
+        Assert.Equal("cloudwatch.amazonaws.com", only["Principal"]!["Service"]!.GetValue<string>());
+        Assert.Equal("sns:Publish", only["Action"]!.GetValue<string>());
+        Assert.Equal("{Ref:AWS::AccountId}", Synthesized.Text(only["Condition"]!["StringEquals"]!["aws:SourceAccount"]!));
+        Assert.EndsWith(":alarm:pothole-spark-*", Synthesized.Text(only["Condition"]!["ArnLike"]!["aws:SourceArn"]!), StringComparison.Ordinal);
+        Assert.DoesNotContain("events.amazonaws.com", policy.ToJsonString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Every_alarm_is_named_after_the_cluster_so_the_topic_policy_admits_it_and_notifies_the_topic()
+    {
+        var topicId = Assert.Single(Default.Resources("AWS::SNS::Topic")).Id;
+        var alarms = Default.Resources("AWS::CloudWatch::Alarm").Select(a => a.Resource["Properties"]!).ToList();
+
+        Assert.NotEmpty(alarms);
+        Assert.All(alarms, a => Assert.StartsWith("pothole-spark-", a["AlarmName"]!.GetValue<string>(), StringComparison.Ordinal));
+        Assert.All(alarms, a => Assert.Equal(topicId, Assert.Single(a["AlarmActions"]!.AsArray())!["Ref"]!.GetValue<string>()));
     }
 
     [Fact]
@@ -69,27 +133,6 @@ public sealed class AlertTests
             """);
 
         Assert.True(JsonNode.DeepEquals(expected, pattern), pattern.ToJsonString());
-    }
-
-    /// <summary>A backfill holds no cluster; each pipeline child cleans up (and alerts) on its own.</summary>
-    [Fact]
-    public void A_bad_backfill_ending_is_only_published_to_the_alert_topic()
-    {
-        var topicId = Assert.Single(Default.Resources("AWS::SNS::Topic")).Id;
-        var target = Assert.Single(BackfillRule()["Targets"]!.AsArray())!;
-
-        Assert.Equal(topicId, target["Arn"]!["Ref"]!.GetValue<string>());
-    }
-
-    [Fact]
-    public void Every_state_machine_s_bad_endings_reach_the_alert_topic()
-    {
-        var topicId = Assert.Single(Default.Resources("AWS::SNS::Topic")).Id;
-        var alerted = Rules()
-            .Where(r => r["Targets"]!.AsArray().Any(t => t!["Arn"]!["Ref"]?.GetValue<string>() == topicId))
-            .Select(r => r["EventPattern"]!["detail"]!["stateMachineArn"]![0]!["Ref"]!.GetValue<string>());
-
-        Assert.Equal(Default.Resources("AWS::StepFunctions::StateMachine").Select(m => m.Id).Order(), alerted.Order());
     }
 
     [Fact]
@@ -111,6 +154,9 @@ public sealed class AlertTests
     }
 
     private static IEnumerable<JsonNode> Rules() => Default.Resources("AWS::Events::Rule").Select(r => r.Resource["Properties"]!);
+
+    private static JsonNode RuleFor(string machineId) =>
+        Rules().Single(r => r["EventPattern"]!["detail"]!["stateMachineArn"]![0]!["Ref"]!.GetValue<string>() == machineId);
 
     private static JsonNode BackfillRule()
     {

@@ -57,6 +57,7 @@ public sealed class StateMachineTests
     [InlineData("pipeline.asl.json", "pothole-spark-pipeline")]
     [InlineData("cleanup.asl.json", "pothole-spark-cleanup")]
     [InlineData("backfill.asl.json", "pothole-spark-backfill")]
+    [InlineData("alert.asl.json", "pothole-spark-alerts")]
     public void Every_function_task_times_out_after_its_function_and_retries_a_hang(string file, string machine)
     {
         var deployed = JsonNode.Parse(Properties(machine)["DefinitionString"]!.GetValue<string>())!.AsObject();
@@ -84,15 +85,17 @@ public sealed class StateMachineTests
     [InlineData("pipeline.asl.json", "pothole-spark-pipeline")]
     [InlineData("cleanup.asl.json", "pothole-spark-cleanup")]
     [InlineData("backfill.asl.json", "pothole-spark-backfill")]
+    [InlineData("alert.asl.json", "pothole-spark-alerts")]
     public void The_standard_retry_list_is_what_the_run_budget_assumes(string file, string machine)
     {
         var deployed = JsonNode.Parse(Properties(machine)["DefinitionString"]!.GetValue<string>())!.AsObject();
         foreach (var retrier in AslDefinition.FunctionTasks(deployed).SelectMany(t => t["Retry"]!.AsArray()).Select(r => r!.AsObject()).Where(r => r["MaxAttempts"]?.GetValue<int>() != 0))
         {
-            var attempts = retrier["MaxAttempts"]!.GetValue<int>();
-            var interval = retrier["IntervalSeconds"]!.GetValue<int>();
-            var rate = retrier["BackoffRate"]!.GetValue<double>();
-            var ceiling = retrier["MaxDelaySeconds"]!.GetValue<int>();
+            // The defaults the States Language gives an absent field; no ceiling when MaxDelaySeconds is absent.
+            var attempts = retrier["MaxAttempts"]?.GetValue<int>() ?? 3;
+            var interval = retrier["IntervalSeconds"]?.GetValue<int>() ?? 1;
+            var rate = retrier["BackoffRate"]?.GetValue<double>() ?? 2.0;
+            var ceiling = retrier["MaxDelaySeconds"]?.GetValue<int>() ?? int.MaxValue;
             var delays = Enumerable.Range(0, attempts).Sum(i => Math.Min(ceiling, interval * Math.Pow(rate, i)));
             if (retrier["ErrorEquals"]!.AsArray().Any(e => e!.GetValue<string>() == "States.ALL"))
             {
@@ -153,7 +156,7 @@ public sealed class StateMachineTests
     [Fact]
     public void Every_machine_is_a_standard_workflow()
     {
-        Assert.Equal(3, Default.Resources("AWS::StepFunctions::StateMachine").Count());
+        Assert.Equal(4, Default.Resources("AWS::StepFunctions::StateMachine").Count());
         Assert.All(Default.Resources("AWS::StepFunctions::StateMachine"), m => Assert.Equal("STANDARD", m.Resource["Properties"]!["StateMachineType"]!.GetValue<string>()));
     }
 

@@ -12,7 +12,7 @@ public static class HandlerCatalog
     public static readonly IReadOnlyList<string> Names =
     [
         nameof(ResolveRun), nameof(CheckInput), nameof(AcquireLock), nameof(ConfirmLock), nameof(AbandonLock), nameof(StartCluster), nameof(ClusterStatus), nameof(StartSpark),
-        nameof(SubmitStage), nameof(CommandStatus), nameof(VerifyOutput), nameof(StopSpark), nameof(StopCluster), nameof(ReleaseLock), nameof(Sweep), nameof(RecordRun), nameof(PlanBackfill),
+        nameof(SubmitStage), nameof(CommandStatus), nameof(VerifyOutput), nameof(StopSpark), nameof(StopCluster), nameof(ReleaseLock), nameof(Sweep), nameof(RecordRun), nameof(PlanBackfill), nameof(FormatAlert),
     ];
 
     public static IHandler Create(string name, PipelineSettings settings, TimeProvider clock, IPortFactory ports) => name switch
@@ -34,6 +34,7 @@ public static class HandlerCatalog
         nameof(Sweep) => new Sweep(settings, clock, ports.Fleet(), ports.RunLock()),
         nameof(RecordRun) => new RecordRun(settings, clock, ports.ObjectStore()),
         nameof(PlanBackfill) => new PlanBackfill(settings, clock, ports.ObjectStore()),
+        nameof(FormatAlert) => new FormatAlert(settings),
         _ => throw new PipelineException(ErrorNames.UnknownHandler, $"no handler named {BatchDate.Describe(name)}; expected one of {string.Join(", ", Names)}"),
     };
 }

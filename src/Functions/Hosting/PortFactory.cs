@@ -1,3 +1,4 @@
+using Amazon.SimpleSystemsManagement;
 using Pipeline.Functions.Adapters.Aws;
 using Pipeline.Functions.Adapters.Emulator;
 using Pipeline.Functions.Adapters.Local;
@@ -42,7 +43,17 @@ public sealed class EmulatorPorts(AwsClients aws, PipelineSettings settings, Fau
 
     public IFleet Fleet() => new EmulatorFleet(new Ec2Fleet(aws.Ec2), faults);
 
-    public ICommandRunner Commands() => new EmulatorCommandRunner(new SsmCommandRunner(aws.Ssm), aws.Ssm, Fleet(), settings.ClusterName, faults);
+    public ICommandRunner Commands() => new EmulatorCommandRunner(new SsmCommandRunner(aws.Ssm), EmulatorSsm.Value, Fleet(), settings.ClusterName, faults);
+
+    /// <summary>
+    /// The emulator's own SSM reads (a command's comment, to apply the fault plan) are not calls of the
+    /// deployed function: a client of their own, named "emulator" in its user agent, keeps them apart
+    /// from the function's requests in the IAM evaluation of recorded requests.
+    /// </summary>
+    private static readonly Lazy<IAmazonSimpleSystemsManagement> EmulatorSsm = new(() =>
+        new AmazonSimpleSystemsManagementClient(new AmazonSimpleSystemsManagementConfig { ClientAppId = EmulatorClientAppId }));
+
+    public const string EmulatorClientAppId = "emulator";
 
     public IRunLock RunLock() => new DynamoDbRunLock(aws.DynamoDb, settings.LockTable);
 

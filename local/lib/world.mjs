@@ -147,7 +147,7 @@ export async function getText(aws, bucket, key) {
 }
 
 export async function putText(aws, bucket, key, body) {
-  await aws.s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
+  await aws.s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentLength: Buffer.byteLength(body) }));
 }
 
 export async function keysUnder(aws, settings, prefix) {
@@ -166,6 +166,7 @@ export async function simulateStageOutput(aws, settings, commandId) {
   if (!match) throw new Error(`command ${commandId} has no --output s3a:// argument: ${command?.script}`);
   const [, bucket, prefix] = match;
   await aws.s3.send(new PutObjectCommand({ Bucket: bucket, Key: `${prefix}part-00000.json`, Body: '{"simulated":"written by the acceptance suite in place of Spark"}' }));
-  await aws.s3.send(new PutObjectCommand({ Bucket: bucket, Key: `${prefix}_SUCCESS`, Body: '' }));
+  // An explicit length: the SDK warns about every empty body otherwise.
+  await aws.s3.send(new PutObjectCommand({ Bucket: bucket, Key: `${prefix}_SUCCESS`, Body: '', ContentLength: 0 }));
   return prefix;
 }

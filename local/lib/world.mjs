@@ -2,7 +2,7 @@
 // tagged master and workers (stopped, as they idle between runs) and the lock table. Also the
 // read-back helpers the scenarios assert with.
 import { S3Client, CreateBucketCommand, PutObjectCommand, ListObjectsV2Command, GetObjectCommand } from '@aws-sdk/client-s3';
-import { EC2Client, RunInstancesCommand, StopInstancesCommand, StartInstancesCommand, DescribeInstancesCommand } from '@aws-sdk/client-ec2';
+import { EC2Client, RunInstancesCommand, StopInstancesCommand, StartInstancesCommand, DescribeInstancesCommand, CreateTagsCommand } from '@aws-sdk/client-ec2';
 import { DynamoDBClient, CreateTableCommand, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { SSMClient, ListCommandsCommand } from '@aws-sdk/client-ssm';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -92,6 +92,11 @@ export async function nodes(aws, settings) {
     role: i.Tags.find((t) => t.Key === 'SparkRole')?.Value,
     state: i.State.Name,
   }));
+}
+
+/** What a node's set-up does on itself when it has finished: tag itself SparkNodeSetup=complete. */
+export async function markSetUp(aws, ids) {
+  await aws.ec2.send(new CreateTagsCommand({ Resources: ids, Tags: [{ Key: 'SparkNodeSetup', Value: 'complete' }] }));
 }
 
 export async function nodeStates(aws, settings) {

@@ -12,6 +12,9 @@ public static class ErrorNames
     public const string ClusterBusy = "Pipeline.ClusterBusy";
     public const string NodesMissing = "Pipeline.NodesMissing";
     public const string ClusterStartTimeout = "Pipeline.ClusterStartTimeout";
+
+    /// <summary>A node this run started went back to stopped (EC2 names why, e.g. a KMS key its volume cannot use).</summary>
+    public const string NodeStartFailed = "Pipeline.NodeStartFailed";
     public const string CommandFailed = "Pipeline.CommandFailed";
     public const string CommandTimedOut = "Pipeline.CommandTimedOut";
     public const string OutputMissing = "Pipeline.OutputMissing";

@@ -19,6 +19,14 @@ public sealed class ClusterStatus(PipelineSettings settings, TimeProvider clock,
         var cluster = await ClusterNodes.FindCompleteAsync(fleet, settings, cancellationToken).ConfigureAwait(false);
         var nodes = cluster.All.ToList();
 
+        // Waiting cannot help a node that EC2 started and that fell back to stopped: say why at once.
+        var fellBack = nodes.Where(n => n.FellBackToStopped).ToList();
+        if (fellBack.Count > 0)
+        {
+            throw new PipelineException(ErrorNames.NodeStartFailed, $"cluster {settings.ClusterName}: " + string.Join("; ", fellBack.Select(n => $"{n.InstanceId} ({n.Role.ToString().ToLowerInvariant()}) went back to stopped after it was started: {n.StateReason}"))
+                + (fellBack.Any(n => n.StateReason!.Contains("KMS", StringComparison.OrdinalIgnoreCase)) ? "; the nodes' volumes need a KMS key the instances may use (deployment.ebsKmsKeyArn and its grants)" : ""));
+        }
+
         // Nodes that were still stopping when StartCluster ran have stopped by now: start them too.
         var stopped = nodes.Where(n => n.State == "stopped").Select(n => n.InstanceId).ToList();
         if (stopped.Count > 0)

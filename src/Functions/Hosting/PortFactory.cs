@@ -41,7 +41,7 @@ public sealed class EmulatorPorts(AwsClients aws, PipelineSettings settings, Fau
 
     public IObjectStore ObjectStore() => new S3ObjectStore(aws.S3);
 
-    public IFleet Fleet() => new EmulatorFleet(new Ec2Fleet(aws.Ec2), faults);
+    public IFleet Fleet() => new EmulatorFleet(new Ec2Fleet(aws.Ec2), faults) { Cluster = settings.ClusterName };
 
     public ICommandRunner Commands() => new EmulatorCommandRunner(new SsmCommandRunner(aws.Ssm), EmulatorSsm.Value, Fleet(), settings.ClusterName, faults);
 
@@ -109,7 +109,7 @@ public sealed class LocalPorts(AwsClients aws, PipelineSettings settings, FaultP
 {
     public IObjectStore ObjectStore() => new S3ObjectStore(aws.S3);
 
-    public IFleet Fleet() => new LocalFleet(new EmulatorFleet(new Ec2Fleet(aws.Ec2), faults), root);
+    public IFleet Fleet() => new LocalFleet(new EmulatorFleet(new Ec2Fleet(aws.Ec2), faults) { Cluster = settings.ClusterName }, root);
 
     public ICommandRunner Commands() => new LocalCommandRunner(root, prologue, Fleet(), settings.ClusterName, faults);
 

@@ -11,10 +11,19 @@ public enum NodeRole
 /// <summary>
 /// One EC2 instance of the cluster as found by its tags; State is EC2's instance state name.
 /// <see cref="SetupComplete"/>: the node tagged itself set up (NodeTags.Setup); <see cref="LaunchedAt"/>:
-/// EC2's LaunchTime, the last time it was started.
+/// EC2's LaunchTime, the last time it was started; <see cref="StateReason"/>: EC2's StateReason
+/// ("code: message"), why it last changed state.
 /// </summary>
-public sealed record ClusterNode(string InstanceId, NodeRole Role, string State, string? PrivateAddress, bool SetupComplete = true, DateTimeOffset? LaunchedAt = null)
+public sealed record ClusterNode(string InstanceId, NodeRole Role, string State, string? PrivateAddress, bool SetupComplete = true, DateTimeOffset? LaunchedAt = null, string? StateReason = null)
 {
+    /// <summary>
+    /// Stopped for a reason other than a stop someone asked for (StopInstances, or the node shutting
+    /// itself down after its set-up): EC2 started it and it fell back, e.g. an EBS key it may not use.
+    /// </summary>
+    public bool FellBackToStopped => State == "stopped" && StateReason is { } reason
+        && !reason.StartsWith("Client.UserInitiatedShutdown", StringComparison.Ordinal)
+        && !reason.StartsWith("Client.InstanceInitiatedShutdown", StringComparison.Ordinal);
+
     public bool IsRunning => State == "running";
 
     public bool IsStoppedOrStopping => State is "stopped" or "stopping";

@@ -108,6 +108,26 @@ public sealed class ClusterStatusTests
         await Expect.Error(ErrorNames.InvalidInput, () => Handler.HandleAsync(new ClusterStatusInput("soon", 0, held.Ref), CancellationToken.None));
         Assert.Empty(fleet.Calls);
     }
+    [Fact]
+    public async Task A_node_that_fell_back_to_stopped_after_its_start_fails_the_run_at_once_naming_it_and_why()
+    {
+        fleet.Nodes[2] = fleet.Nodes[2] with { State = "stopped", StateReason = "Client.InvalidKMSKey.InvalidState: The KMS key provided is in an incorrect state" };
+        var e = await Expect.Error(ErrorNames.NodeStartFailed, () => Handler.HandleAsync(new ClusterStatusInput(Deadline, 0, held.Ref), CancellationToken.None));
+        Assert.Contains($"{fleet.Nodes[2].InstanceId} (worker) went back to stopped after it was started: Client.InvalidKMSKey.InvalidState", e.Message, StringComparison.Ordinal);
+        Assert.Contains("deployment.ebsKmsKeyArn", e.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(fleet.Calls, c => c.StartsWith("start", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("Client.UserInitiatedShutdown: User initiated shutdown")]
+    [InlineData("Client.InstanceInitiatedShutdown: Instance initiated shutdown")]
+    public async Task A_node_stopped_on_request_is_simply_started(string reason)
+    {
+        fleet.Nodes[2] = fleet.Nodes[2] with { State = "stopped", StateReason = reason };
+        var status = await Handler.HandleAsync(new ClusterStatusInput(Deadline, 0, held.Ref), CancellationToken.None);
+        Assert.False(status.Ready);
+        Assert.Contains(fleet.Calls, c => c == "start " + fleet.Nodes[2].InstanceId);
+    }
 }
 
 public sealed class StopClusterTests

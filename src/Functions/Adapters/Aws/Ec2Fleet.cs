@@ -70,6 +70,7 @@ public sealed class Ec2Fleet(IAmazonEC2 ec2) : IFleet
         };
         var setUp = instance.Tags?.Any(t => t.Key == NodeTags.Setup && t.Value == NodeTags.SetupComplete) == true;
         DateTimeOffset? launched = instance.LaunchTime is { } at ? new DateTimeOffset(DateTime.SpecifyKind(at.ToUniversalTime(), DateTimeKind.Utc)) : null;
-        return new ClusterNode(id, nodeRole, state, string.IsNullOrEmpty(instance.PrivateIpAddress) ? null : instance.PrivateIpAddress, setUp, launched);
+        var reason = instance.StateReason is { Code: { Length: > 0 } code } stateReason ? $"{code}: {stateReason.Message}" : null;
+        return new ClusterNode(id, nodeRole, state, string.IsNullOrEmpty(instance.PrivateIpAddress) ? null : instance.PrivateIpAddress, setUp, launched, reason);
     }
 }

@@ -30,6 +30,9 @@ public sealed record FaultPlan
     /// <summary>Handlers that hang (until the harness kills the process, as Lambda ends a timed-out invocation), before or after they act.</summary>
     public IReadOnlyList<HangFault> Hangs { get; set; } = [];
 
+    /// <summary>Nodes of a role that EC2 starts and that fall back to stopped with a reason (as with an EBS key they may not use).</summary>
+    public IReadOnlyList<FallBackFault> StartFallsBack { get; set; } = [];
+
     [JsonIgnore]
     public string? UsedFile { get; set; }
 
@@ -50,6 +53,9 @@ public sealed record FaultPlan
     public AwsFault? Due(string operation) => Take(AwsErrors, f => f.Operation == operation, f => f.Times, operation);
 
     /// <summary>Whether this handler should hang now, at this point ("before" it acts or "after").</summary>
+    /// <summary>The fall-back due for a node of this role now, if any.</summary>
+    public FallBackFault? FallBackDue(string role) => Take(StartFallsBack, f => f.Role == role, f => f.Times, $"fallback:{role}");
+
     public bool HangDue(string handler, string when) => Take(Hangs, h => h.Handler == handler && h.When == when, h => h.Times, $"hang:{handler}:{when}") is not null;
 
     private T? Take<T>(IReadOnlyList<T> faults, Func<T, bool> matches, Func<T, int> times, string what)
@@ -90,6 +96,15 @@ public sealed record CommandFault
     public int? ExitCode { get; set; } = 1;
 
     public string Stderr { get; set; } = "";
+}
+
+public sealed record FallBackFault
+{
+    public string Role { get; set; } = "worker";
+
+    public string Reason { get; set; } = "Client.InvalidKMSKey.InvalidState: The KMS key provided is in an incorrect state";
+
+    public int Times { get; set; } = 1;
 }
 
 public sealed record HangFault

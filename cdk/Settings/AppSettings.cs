@@ -82,7 +82,15 @@ public sealed record AppSettings(PipelineSettings Pipeline, DeploymentSettings D
             throw new SettingsException(problems);
         }
 
-        var settings = new AppSettings(pipeline!, deployment!, functionsAsset, stateMachineDirectory, stageCodeDirectory);
+        // Parallelism follows the cluster: totalExecutorCores 0 becomes workerCount × what a worker of
+        // the instance type hosts; an explicit value the workers cannot host is refused.
+        var (resolved, capacityProblems) = WorkerCapacity.Resolve(pipeline!, deployment!.WorkerInstanceType, "deployment.workerInstanceType");
+        if (capacityProblems.Count > 0)
+        {
+            throw new SettingsException(capacityProblems);
+        }
+
+        var settings = new AppSettings(resolved, deployment, functionsAsset, stateMachineDirectory, stageCodeDirectory);
         CheckUserData(settings);
         return settings;
     }

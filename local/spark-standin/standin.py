@@ -360,7 +360,10 @@ def spark_submit(argv):
                   if isinstance(value, str) and value.startswith("s3a://") and name not in ("input", "output")}
     rows_in = sum(len(f) for f in inputs)
     say(f"read {len(inputs)} input file(s), {rows_in} row(s) from {args.input}")
-    rows = job.transform(args, inputs, references)
+    try:
+        rows = job.transform(args, inputs, references)
+    except Exception as e:  # the job's own failure, e.g. its input contract: exit 1 with its message, as the driver would
+        fail(f"{script_path.stem} failed: {type(e).__name__}: {e}")
     pause = float(os.environ.get("SPARK_STANDIN_SECONDS", "0"))
     if pause > 0:
         say(f"sleeping {pause:g} s to stand for the job's running time")

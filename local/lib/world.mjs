@@ -2,7 +2,7 @@
 // tagged master and workers (stopped, as they idle between runs) and the lock table. Also the
 // read-back helpers the scenarios assert with.
 import { S3Client, CreateBucketCommand, PutObjectCommand, ListObjectsV2Command, GetObjectCommand } from '@aws-sdk/client-s3';
-import { EC2Client, RunInstancesCommand, StopInstancesCommand, StartInstancesCommand, DescribeInstancesCommand } from '@aws-sdk/client-ec2';
+import { EC2Client, RunInstancesCommand, StopInstancesCommand, StartInstancesCommand, DescribeInstancesCommand, CreateTagsCommand } from '@aws-sdk/client-ec2';
 import { DynamoDBClient, CreateTableCommand, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { SSMClient, ListCommandsCommand } from '@aws-sdk/client-ssm';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -26,7 +26,12 @@ export function clients(endpoint) {
   };
 }
 
-export async function createWorld(aws, settings, { date, inputFiles = 3, nodeState = 'stopped', moreDates = [] }) {
+/**
+ * `setupComplete` (default true): the nodes as a finished deploy leaves them, each tagged
+ * SparkNodeSetup=complete by its own set-up (cdk/spark-node-ready.sh). false: nodes in their first
+ * boot, running or not, still installing and not yet tagged; `completeSetup` tags them later.
+ */
+export async function createWorld(aws, settings, { date, inputFiles = 3, nodeState = 'stopped', moreDates = [], setupComplete = true }) {
   await aws.s3.send(new CreateBucketCommand({
     Bucket: settings.bucket,
     CreateBucketConfiguration: { LocationConstraint: REGION },
@@ -49,13 +54,28 @@ export async function createWorld(aws, settings, { date, inputFiles = 3, nodeSta
   for (const role of roles) {
     const out = await aws.ec2.send(new RunInstancesCommand({
       ImageId: 'ami-12345678', InstanceType: 't3.medium', MinCount: 1, MaxCount: 1,
-      TagSpecifications: [{ ResourceType: 'instance', Tags: [{ Key: 'SparkCluster', Value: settings.clusterName }, { Key: 'SparkRole', Value: role }] }],
+      TagSpecifications: [{
+        ResourceType: 'instance',
+        Tags: [
+          { Key: 'SparkCluster', Value: settings.clusterName },
+          { Key: 'SparkRole', Value: role },
+          ...(setupComplete ? [SETUP_TAG] : []),
+        ],
+      }],
     }));
     ids.push(out.Instances[0].InstanceId);
   }
   if (nodeState === 'stopped') await aws.ec2.send(new StopInstancesCommand({ InstanceIds: ids }));
   else await aws.ec2.send(new StartInstancesCommand({ InstanceIds: ids }));
   return { ids, inputPrefix };
+}
+
+/** The tag a node's set-up puts on its own instance once its smoke check passed (NodeTags.Setup). */
+export const SETUP_TAG = { Key: 'SparkNodeSetup', Value: 'complete' };
+
+/** A node's first boot finishing: its set-up tags the instance, as cdk/spark-node-ready.sh does. */
+export async function completeSetup(aws, instanceIds) {
+  await aws.ec2.send(new CreateTagsCommand({ Resources: instanceIds, Tags: [SETUP_TAG] }));
 }
 
 /** Uploads every file under a directory (recursively) below a key prefix; returns the keys written. */

@@ -53,6 +53,17 @@ public sealed class StorageTests
     }
 
     [Fact]
+    public void Cdk_destroy_keeps_the_data_bucket_and_nothing_else()
+    {
+        // What the README's teardown promises: the bucket (input, outputs, run records, event logs) outlives the stack.
+        var retained = Default.Json["Resources"]!.AsObject()
+            .Where(r => r.Value!["DeletionPolicy"]?.GetValue<string>() is "Retain" or "RetainExceptOnCreate" || r.Value!["UpdateReplacePolicy"]?.GetValue<string>() == "Retain")
+            .Select(r => r.Value!["Type"]!.GetValue<string>());
+
+        Assert.Equal(["AWS::S3::Bucket"], retained);
+    }
+
+    [Fact]
     public void Old_versions_expire_after_noncurrentVersionRetentionDays()
     {
         var synthesized = Synth.Stack(c => c.Deployment()["noncurrentVersionRetentionDays"] = 7);

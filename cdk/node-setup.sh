@@ -269,13 +269,16 @@ step="checking the installation"
 # It signals a failure itself, with its reason; the exit trap must not signal a second time.
 if ! "$READY_SCRIPT"; then
   trap - EXIT
+  rm -rf "$work"
   exit 1
 fi
 
 echo "$SPARK_VERSION" >"$MARKER"
 echo "$(date -Is) spark node set-up done"
 
-if [[ "$STOP_AFTER_SETUP" == "true" ]]; then
+# Only after the first boot (SPARK_NODE_FIRST_BOOT comes from the user data alone): a set-up resumed at
+# a later boot runs on a node someone started (a run, an operator), which must not stop under them.
+if [[ "$STOP_AFTER_SETUP" == "true" && "${SPARK_NODE_FIRST_BOOT:-}" == "1" ]]; then
   # Nothing runs on a node between pipeline runs; the pipeline starts it when it needs it.
   echo "stopping the instance until the pipeline needs it"
   shutdown -h +1 "spark node set-up done; stopping until the pipeline starts this node"

@@ -55,6 +55,8 @@ public static class NodeSetupScript
             .Export("PYTHON_PACKAGES", string.Join(' ', deployment.PythonPackages))
             .Export("STOP_AFTER_SETUP", deployment.StopNodesAfterSetup ? "true" : "false")
             .Export("SPARK_AUTH_SECRET_ID", authSecretId)
+            // Set only here, never kept for later boots: only the first boot stops the node after its set-up.
+            .Export("SPARK_NODE_FIRST_BOOT", "1")
             .Export("CFN_STACK", signal.StackName)
             .Export("CFN_RESOURCE", signal.LogicalId)
             .Export("SETUP_TAG_KEY", NodeTags.Setup)

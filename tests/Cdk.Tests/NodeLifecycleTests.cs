@@ -185,6 +185,26 @@ public sealed class NodeLifecycleTests
     }
 
     [Fact]
+    public void Later_boots_get_the_settings_but_not_the_first_boot_mark_so_a_resumed_set_up_never_stops_a_node_someone_started()
+    {
+        var userData = ClusterTests.UserData(ClusterTests.Master());
+        var save = NodeSetupScript.Body().Split('\n').Single(l => l.Contains("export -p | grep -E", StringComparison.Ordinal)).Trim();
+        var dir = Directory.CreateTempSubdirectory("setup-env-").FullName;
+        var env = Path.Combine(dir, "setup.env");
+
+        var saved = NodeScripts.Run("bash", ["-c", save.Replace("\"$SETUP_ENV\"", $"'{env}'", StringComparison.Ordinal)], new()
+        {
+            ["SPARK_VERSION"] = "3.5.7", ["CFN_RESOURCE"] = "ClusterMasterABC", ["SPARK_NODE_FIRST_BOOT"] = "1",
+        });
+        var read = NodeScripts.Run("bash", ["-c", $". '{env}'; echo \"$SPARK_VERSION $CFN_RESOURCE first=${{SPARK_NODE_FIRST_BOOT:-unset}}\""]);
+        Directory.Delete(dir, recursive: true);
+
+        Assert.True(saved.ExitCode == 0, saved.Output);
+        Assert.Equal("3.5.7 ClusterMasterABC first=unset", read.Output.Trim());
+        Assert.Contains("export SPARK_NODE_FIRST_BOOT='1'\n", userData, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Workers_clean_up_finished_applications_after_workerAppDataRetentionHours()
     {
         var synthesized = Synth.Stack(c => c.Deployment()["workerAppDataRetentionHours"] = 48);

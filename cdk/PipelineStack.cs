@@ -15,7 +15,12 @@ public sealed class PipelineStack : Stack
         : base(scope, id, props)
     {
         var pipeline = settings.Pipeline;
-        Bucket = settings.Deployment.CreateBucket
+        var deployment = settings.Deployment;
+        // Event logs are for looking back at recent runs; without an expiry they pile up for ever.
+        LifecycleRule[] eventLogExpiry = new BucketPrefixes(pipeline).EventLogFolder is { } eventLogs && deployment.SparkEventLogRetentionDays > 0
+            ? [new LifecycleRule { Id = "ExpireSparkEventLogs", Prefix = eventLogs, Expiration = Duration.Days(deployment.SparkEventLogRetentionDays) }]
+            : [];
+        Bucket = deployment.CreateBucket
             ? new Bucket(this, "DataBucket", new BucketProps
             {
                 BucketName = pipeline.Bucket,
@@ -31,10 +36,11 @@ public sealed class PipelineStack : Stack
                     new LifecycleRule
                     {
                         Id = "ExpireOldVersions",
-                        NoncurrentVersionExpiration = Duration.Days(NoncurrentVersionDays),
+                        NoncurrentVersionExpiration = Duration.Days(deployment.NoncurrentVersionRetentionDays),
                         ExpiredObjectDeleteMarker = true,
                         AbortIncompleteMultipartUploadAfter = Duration.Days(7),
                     },
+                    .. eventLogExpiry,
                 ],
                 // The pipeline's input and results outlive any deployment of it.
                 RemovalPolicy = RemovalPolicy.RETAIN,
@@ -91,9 +97,6 @@ public sealed class PipelineStack : Stack
 
     /// <summary>The input a backfill takes, as the outputs show it.</summary>
     public const string BackfillInputHint = "{\"from\":\"YYYY-MM-DD\",\"to\":\"YYYY-MM-DD\",\"mode\":\"missing\"}";
-
-    /// <summary>How long an overwritten or deleted object of the created bucket stays recoverable.</summary>
-    public const int NoncurrentVersionDays = 30;
 
     public IBucket Bucket { get; }
 

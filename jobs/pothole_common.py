@@ -40,6 +40,73 @@ STAGE1_OUTPUT_COLUMNS = ("timestamp", "lon", "lat", "impact_score", "is_pothole"
 ROAD_SEGMENT_COLUMNS = ("s_id", "start_lon", "start_lat", "end_lon", "end_lat")
 STAGE2_OUTPUT_COLUMNS = ("s_id", "centroid_lon", "centroid_lat", "date", "impact_count", "total_count")
 
+class ContractError(Exception):
+    """The data does not keep the stage contract: the job fails (exit 1) with this message instead of
+    writing an output that looks complete. An empty output would pass the pipeline's verification
+    (``_SUCCESS`` and a data file), and a column of another type is silently dropped by the filters
+    (a ``timestamp`` arriving as a Parquet TIMESTAMP is not a finite number, so every reading goes)."""
+
+
+#: The contract's explicit types of the columns each stage reads: column, Spark types accepted
+#: (``DataType.simpleString()``), Python types accepted for plain rows, and the contract's words.
+_INTEGER, _NUMBER, _TEXT, _FLAG = (int,), (int, float), (str,), (bool,)
+STAGE1_INPUT_SCHEMA = (
+    ("trip_id", ("string",), _TEXT, "string"),
+    ("timestamp", ("bigint",), _INTEGER, "int64 epoch milliseconds"),
+    ("lon", ("double",), _NUMBER, "double"),
+    ("lat", ("double",), _NUMBER, "double"),
+    ("accel_z", ("double", "float"), _NUMBER, "double"),
+    ("gyro_y", ("double", "float"), _NUMBER, "double"),
+    ("velocity", ("double", "float"), _NUMBER, "double km/h"),
+    ("hdop", ("double", "float"), _NUMBER, "double"),
+    ("satellites", ("int", "bigint", "smallint", "tinyint"), _INTEGER, "integer"),
+)
+STAGE2_INPUT_SCHEMA = (
+    ("lon", ("double",), _NUMBER, "double"),
+    ("lat", ("double",), _NUMBER, "double"),
+    ("is_pothole", ("boolean",), _FLAG, "boolean"),
+)
+
+
+def schema_problems(actual: Iterable[tuple[str, str]], expected) -> list[str]:
+    """What differs between a Spark schema (name, simpleString type) and the contract: missing columns, other types."""
+    types = dict(actual)
+    problems = []
+    for column, spark_types, _, words in expected:
+        if column not in types:
+            problems.append(f"{column} is missing (expected {words})")
+        elif types[column] not in spark_types:
+            problems.append(f"{column} is {types[column]}, expected {words} ({'/'.join(spark_types)})")
+    return problems
+
+
+def check_schema(stage: str, uri: str, actual: Iterable[tuple[str, str]], expected) -> None:
+    problems = schema_problems(actual, expected)
+    if problems:
+        raise ContractError(f"{stage}: the input at {uri} does not have the contract's schema: {'; '.join(problems)}")
+
+
+def check_rows(stage: str, rows: Iterable[Mapping], expected) -> Iterator[Mapping]:
+    """Plain rows (the local stand-in's path) checked against the same contract, row by row.
+
+    A null (None) passes, as a Parquet null does; a value of another type fails, naming the column.
+    """
+    for number, row in enumerate(rows, 1):
+        for column, _, python_types, words in expected:
+            if column not in row:
+                raise ContractError(f"{stage}: input row {number} has no column {column} (expected {words})")
+            value = row[column]
+            if value is not None and (not isinstance(value, python_types) or (isinstance(value, bool) and bool not in python_types)):
+                raise ContractError(f"{stage}: input row {number}: {column} is {type(value).__name__} {value!r}, expected {words}")
+        yield row
+
+
+def require_rows(stage: str, kept: int, read: int, why: str) -> None:
+    """A stage that keeps nothing fails rather than write an empty output that verification would accept."""
+    if kept == 0:
+        raise ContractError(f"{stage}: no rows kept of {read} read ({why}); refusing to write an empty output")
+
+
 # Fields that must hold a finite number before a reading can be scored or placed.
 _MEASURED_FIELDS = ("timestamp", "lon", "lat", "accel_z", "gyro_y", "velocity", "hdop", "satellites")
 
@@ -397,6 +464,10 @@ def run_stage(stage: str, args: argparse.Namespace, run_on_spark, log: logging.L
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
         run_on_spark(args)
+    except ContractError as e:
+        # The data's fault, not the code's: the message says what differs, a traceback would not help.
+        log.error("%s failed for batch date %s: %s", stage, args.batch_date, e)
+        return 1
     except Exception:
         log.exception("%s failed for batch date %s", stage, args.batch_date)
         return 1

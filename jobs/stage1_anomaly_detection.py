@@ -71,7 +71,10 @@ def transform(args: argparse.Namespace, input_files: list[list[dict]],
     Returns rows with exactly the columns ``timestamp, lon, lat, impact_score,
     is_pothole``.
     """
-    return pc.detect_anomalies(pc.iter_rows(input_files), anomaly_params(args))
+    rows = list(pc.check_rows(STAGE_NAME, pc.iter_rows(input_files), pc.STAGE1_INPUT_SCHEMA))
+    scored = pc.detect_anomalies(rows, anomaly_params(args))
+    pc.require_rows(STAGE_NAME, len(scored), len(rows), "no reading was taken while moving with a usable GPS fix")
+    return scored
 
 
 def _run_on_spark(args: argparse.Namespace) -> None:
@@ -101,7 +104,9 @@ def _run_on_spark(args: argparse.Namespace) -> None:
 
     spark = SparkSession.builder.appName(STAGE_NAME).getOrCreate()
     try:
-        readings = spark.read.parquet(args.input).select(*pc.STAGE1_INPUT_COLUMNS)
+        raw = spark.read.parquet(args.input)
+        pc.check_schema(STAGE_NAME, args.input, [(f.name, f.dataType.simpleString()) for f in raw.schema.fields], pc.STAGE1_INPUT_SCHEMA)
+        readings = raw.select(*pc.STAGE1_INPUT_COLUMNS)
         scored = (
             readings.rdd
             .map(lambda reading: (reading["trip_id"], reading.asDict()))
@@ -109,7 +114,9 @@ def _run_on_spark(args: argparse.Namespace) -> None:
             .flatMap(lambda trip: pc.score_trip(trip[1], params))
             .map(lambda row: tuple(row[column] for column in output_columns))
         )
-        spark.createDataFrame(scored, output_schema).write.mode("overwrite").parquet(args.output)
+        result = spark.createDataFrame(scored, output_schema).cache()
+        pc.require_rows(STAGE_NAME, result.count(), readings.count(), "no reading was taken while moving with a usable GPS fix")
+        result.write.mode("overwrite").parquet(args.output)
         LOG.info("stage 1 for %s written to %s", args.batch_date, args.output)
     finally:
         spark.stop()

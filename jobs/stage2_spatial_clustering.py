@@ -68,8 +68,11 @@ def transform(args: argparse.Namespace, input_files: list[list[dict]],
     if "roads" not in references:
         raise ValueError("stage 2 needs the road network CSV text as references['roads']")
     segments = _road_network(references["roads"], args.max_distance_m)
-    tallies = pc.tally_by_segment(pc.iter_rows(input_files), segments, args.max_distance_m)
-    return pc.segment_summary_rows(tallies, segments, args.batch_date)
+    points = list(pc.check_rows(STAGE_NAME, pc.iter_rows(input_files), pc.STAGE2_INPUT_SCHEMA))
+    tallies = pc.tally_by_segment(points, segments, args.max_distance_m)
+    rows = pc.segment_summary_rows(tallies, segments, args.batch_date)
+    pc.require_rows(STAGE_NAME, len(rows), len(points), f"no scored reading within {args.max_distance_m:g} m of a road segment")
+    return rows
 
 
 def _run_on_spark(args: argparse.Namespace) -> None:
@@ -106,14 +109,17 @@ def _run_on_spark(args: argparse.Namespace) -> None:
         segments = _road_network(roads_csv, max_distance_m)
         segments_broadcast = spark.sparkContext.broadcast(segments)
 
+        scored = spark.read.parquet(args.input)
+        pc.check_schema(STAGE_NAME, args.input, [(f.name, f.dataType.simpleString()) for f in scored.schema.fields], pc.STAGE2_INPUT_SCHEMA)
         tallies = (
-            spark.read.parquet(args.input).select("lon", "lat", "is_pothole").rdd
+            scored.select("lon", "lat", "is_pothole").rdd
             .mapPartitions(lambda points: pc.tally_by_segment(
                 (point.asDict() for point in points), segments_broadcast.value, max_distance_m).items())
             .reduceByKey(pc.merge_tallies)
             .collectAsMap()
         )
         rows = pc.segment_summary_rows(tallies, segments, args.batch_date)
+        pc.require_rows(STAGE_NAME, len(rows), scored.count(), f"no scored reading within {max_distance_m:g} m of a road segment")
         batch_day = date.fromisoformat(args.batch_date)
         records = [
             (row["s_id"], row["centroid_lon"], row["centroid_lat"], batch_day,

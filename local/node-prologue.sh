@@ -10,6 +10,11 @@ export SPARK_PID_DIR="$NODE_DIR/run"
 export SPARK_LOG_DIR="$NODE_DIR/logs"
 export SPARK_WORKER_DIR="$NODE_DIR/work"
 mkdir -p "$SPARK_PID_DIR" "$SPARK_LOG_DIR" "$SPARK_WORKER_DIR"
+# Each node's own spark-defaults.conf (written by ./pipeline local as a node's set-up and boot script
+# would: spark.authenticate and the shared secret), so the stand-in checks the nodes agree on it.
+if [[ -d "$NODE_DIR/conf" ]]; then
+  export SPARK_CONF_DIR="$NODE_DIR/conf"
+fi
 
 runuser() {
   if [[ "${1:-}" == "-u" ]]; then shift 2; fi

@@ -4,6 +4,7 @@
 // runner (the stand-in for SSM), on real Spark if SPARK_HOME points at one, else on the labelled
 // Spark stand-in.
 import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -238,6 +239,15 @@ async function main() {
     const made = await createWorld(aws, settings, { date: dates[0], inputFiles: 0 });
     const code = await uploadDirectory(aws, settings.bucket, settings.codePrefix, join(root, 'jobs'), (p) => /\.(py|csv)$/.test(p) && !p.includes('/tests/'));
     log(`created bucket ${settings.bucket}, lock table ${settings.lockTable}, ${made.ids.length} stopped nodes; uploaded ${code.length} code files to ${settings.codePrefix}`);
+    if (!realSpark) {
+      // What a node's set-up and boot script leave in spark-defaults.conf: authentication on, and the
+      // one secret Secrets Manager generated for the cluster (here: this run's own random one).
+      const secret = randomBytes(32).toString('hex');
+      for (const id of made.ids) {
+        mkdirSync(join(runDir, 'nodes', id, 'conf'), { recursive: true });
+        writeFileSync(join(runDir, 'nodes', id, 'conf', 'spark-defaults.conf'), `spark.authenticate true\nspark.authenticate.secret ${secret}\n`, { mode: 0o640 });
+      }
+    }
     if (flags.inputDir) {
       const keys = await uploadDirectory(aws, settings.bucket, made.inputPrefix, flags.inputDir);
       log(`uploaded ${keys.length} input files from ${flags.inputDir} to ${made.inputPrefix}`);

@@ -4,6 +4,7 @@ using Amazon.CDK.AWS.Logs;
 using Amazon.CDK.AWS.S3;
 using Amazon.CDK.AWS.SecretsManager;
 using Pipeline.Cdk.Settings;
+using Pipeline.Functions.Domain;
 
 namespace Pipeline.Cdk;
 
@@ -29,7 +30,34 @@ public static class NodePermissions
         if (prefixes.EventLogFolder is { } eventLogs)
         {
             yield return Allow("SparkEventLogs", ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"], [bucket.ArnForObjects(eventLogs + "*")]);
+
+            // When a SparkContext starts, S3A asks whether the log directory exists: first a HEAD of the
+            // bare key ("spark-events", no slash), then a listing. Without s3:GetObject on that exact key
+            // S3 answers the HEAD with 403, which S3A treats as fatal: every stage would fail to start.
+            yield return Allow("SparkEventLogDirectory", ["s3:GetObject"], [bucket.ArnForObjects(eventLogs.TrimEnd('/'))]);
         }
+
+        // The set-up marks its own instance as set up once its smoke check passed (the sweeper leaves
+        // nodes without the mark alone): CreateTags only on the calling instance itself (aws:ARN is the
+        // target, ec2:SourceInstanceARN the instance the role's credentials were issued to), only on
+        // this cluster's instances, only that one key with that one value.
+        yield return new PolicyStatement(new PolicyStatementProps
+        {
+            Sid = "TagOwnInstanceSetUp",
+            Effect = Effect.ALLOW,
+            Actions = ["ec2:CreateTags"],
+            Resources = [Stack.Of(bucket).FormatArn(new ArnComponents { Service = "ec2", Resource = "instance", ResourceName = "*" })],
+            Conditions = new Dictionary<string, object>
+            {
+                ["StringEquals"] = new Dictionary<string, object>
+                {
+                    ["aws:ARN"] = "${ec2:SourceInstanceARN}",
+                    [$"aws:ResourceTag/{NodeTags.Cluster}"] = settings.Pipeline.ClusterName,
+                    [$"aws:RequestTag/{NodeTags.Setup}"] = NodeTags.SetupComplete,
+                },
+                ["ForAllValues:StringEquals"] = new Dictionary<string, object> { ["aws:TagKeys"] = new[] { NodeTags.Setup } },
+            },
+        });
 
         // The boot script reads the Spark RPC secret; this one secret, read only.
         yield return Allow("ReadSparkSecret", ["secretsmanager:GetSecretValue"], [authSecret.SecretArn]);

@@ -1,6 +1,7 @@
 using Amazon.CDK;
 using Amazon.CDK.AWS.EC2;
 using Amazon.CDK.AWS.IAM;
+using Amazon.CDK.AWS.KMS;
 using Amazon.CDK.AWS.Logs;
 using Amazon.CDK.AWS.S3;
 using Amazon.CDK.AWS.SecretsManager;
@@ -67,9 +68,13 @@ public sealed class SparkCluster : Construct
             Role.AddToPolicy(statement);
         }
 
-        var image = string.IsNullOrEmpty(deployment.AmiId)
-            ? MachineImage.LatestAmazonLinux2023(new AmazonLinux2023ImageSsmParameterProps { CpuType = AmazonLinuxCpuType.X86_64 })
-            : MachineImage.GenericLinux(new Dictionary<string, string> { [deployment.Region] = deployment.AmiId });
+        NodeImage = NodeImage.Choose(this, settings);
+        var image = MachineImage.GenericLinux(new Dictionary<string, string> { [deployment.Region] = NodeImage.ImageId });
+
+        // Without a key of its own the volume uses the account's default EBS key. Naming the key here
+        // makes the grants below explicit instead of depending on the account's default.
+        var volumeKey = string.IsNullOrEmpty(deployment.EbsKmsKeyArn) ? null : Key.FromKeyArn(this, "VolumeKey", deployment.EbsKmsKeyArn);
+        VolumeKeyArn = volumeKey?.KeyArn;
 
         Master = Node(NodeTags.MasterRole, "Master", $"{pipeline.ClusterName}-master", deployment.MasterInstanceType);
         Workers = Enumerable.Range(1, pipeline.WorkerCount)
@@ -79,7 +84,6 @@ public sealed class SparkCluster : Construct
         Instance_ Node(string role, string id, string name, string instanceType)
         {
             var userData = UserData.ForLinux();
-            userData.AddCommands([.. NodeSetupScript.Lines(settings, role, AuthSecret.SecretArn)]);
             var node = new Instance_(this, id, new InstanceProps
             {
                 Vpc = network.Vpc,
@@ -104,10 +108,23 @@ public sealed class SparkCluster : Construct
                             VolumeType = EbsDeviceVolumeType.GP3,
                             Encrypted = true,
                             DeleteOnTermination = true,
+                            KmsKey = volumeKey,
                         }),
                     },
                 ],
             });
+            // Rendered lazily, so the user data may name the node's own logical id (as CDK's cfn-init
+            // support does): the resource cfn-signal reports to.
+            var cfn = (CfnInstance)node.Node.DefaultChild!;
+            var signal = new NodeSignal(Stack.Of(this).StackName, cfn.LogicalId);
+            // CloudFormation counts a node as created once it signals that its set-up finished and passed
+            // its smoke check (cdk/spark-node-ready.sh), not merely once it runs: `cdk deploy` ends when
+            // the cluster is usable, or fails with the node's reason.
+            cfn.CfnOptions.CreationPolicy = new CfnCreationPolicy
+            {
+                ResourceSignal = new CfnResourceSignal { Count = 1, Timeout = Duration.Minutes(deployment.NodeSetupTimeoutMinutes).ToIsoString() },
+            };
+            userData.AddCommands([.. NodeSetupScript.Lines(settings, role, AuthSecret.SecretArn, signal)]);
             Tags.Of(node).Add(NodeTags.Cluster, pipeline.ClusterName);
             Tags.Of(node).Add(NodeTags.Role, role);
             return node;
@@ -118,6 +135,12 @@ public sealed class SparkCluster : Construct
     public const int AuthSecretLength = 64;
 
     public Role Role { get; }
+
+    /// <summary>The AMI every node runs, fixed at synth, and where it came from.</summary>
+    public NodeImage NodeImage { get; }
+
+    /// <summary>The customer-managed key of the root volumes, or null for the AWS-managed key.</summary>
+    public string? VolumeKeyArn { get; }
 
     public Secret AuthSecret { get; }
 

@@ -11,6 +11,8 @@ namespace Pipeline.Cdk;
 /// <param name="RunRecordObjectsArn">ARN of the run record objects (<c>bucket/runs/*</c>).</param>
 /// <param name="AnyInstanceArn">ARN of every instance of the account and region, for tag-scoped statements.</param>
 /// <param name="CommandStepRoles">SparkRole values of command steps that may run on hosts outside this stack (e.g. "serving"); empty when none.</param>
+/// <param name="VolumeKeyArn">The customer-managed KMS key of the nodes' root volumes (deployment.ebsKmsKeyArn), or null for the AWS-managed key.</param>
+/// <param name="Region">The stack's region, for the kms:ViaService condition.</param>
 public sealed record HandlerResources(
     string BucketArn,
     string InputListPattern,
@@ -23,7 +25,9 @@ public sealed record HandlerResources(
     string RunRecordListPattern,
     string RunRecordObjectsArn,
     string AnyInstanceArn,
-    IReadOnlyList<string> CommandStepRoles);
+    IReadOnlyList<string> CommandStepRoles,
+    string? VolumeKeyArn = null,
+    string Region = "");
 
 /// <summary>
 /// Least privilege per function: each gets only the actions its handler calls. Resource "*" appears
@@ -51,9 +55,9 @@ public static class HandlerPermissions
         LambdaHandlers.AcquireLock or LambdaHandlers.ConfirmLock or LambdaHandlers.ReleaseLock => [LockTable(r)],
         LambdaHandlers.AbandonLock => [LockTable(r), DescribeInstances()],
         // Every action on the cluster first renews the run's lease with its fencing token (LockFence).
-        LambdaHandlers.StartCluster => [LockTable(r), DescribeInstances(), OnClusterInstances("StartNodes", ["ec2:StartInstances"], r)],
+        LambdaHandlers.StartCluster => [LockTable(r), DescribeInstances(), OnClusterInstances("StartNodes", ["ec2:StartInstances"], r), .. VolumeKey(r)],
         // ClusterStatus also starts nodes that were still stopping when StartCluster ran.
-        LambdaHandlers.ClusterStatus => [LockTable(r), DescribeInstances(), OnClusterInstances("StartNodes", ["ec2:StartInstances"], r), DescribeAgents()],
+        LambdaHandlers.ClusterStatus => [LockTable(r), DescribeInstances(), OnClusterInstances("StartNodes", ["ec2:StartInstances"], r), DescribeAgents(), .. VolumeKey(r)],
         LambdaHandlers.StartSpark => [LockTable(r), DescribeInstances(), .. SendCommand(r)],
         // A command step may target hosts of the cluster that this stack does not create (a serving host).
         LambdaHandlers.SubmitStage => [LockTable(r), DescribeInstances(), .. SendCommand(r), .. CommandStepHosts(r)],
@@ -129,6 +133,39 @@ public static class HandlerPermissions
                         [CommandClusterTagCondition] = r.ClusterName,
                         [CommandRoleTagCondition] = r.CommandStepRoles.ToArray(),
                     },
+                },
+            }),
+        ];
+
+    /// <summary>
+    /// Starting an instance whose volume is encrypted with a customer-managed key makes EC2 create a
+    /// grant on the key and decrypt the volume's data key on the caller's behalf. Without these the
+    /// call succeeds and the instance falls back to stopped (StateReason names the key). Only through
+    /// EC2, and grants only for AWS resources. The AWS-managed key needs none of this.
+    /// </summary>
+    private static PolicyStatement[] VolumeKey(HandlerResources r) => r.VolumeKeyArn is null
+        ? []
+        :
+        [
+            new(new PolicyStatementProps
+            {
+                Sid = "VolumeKeyGrant",
+                Actions = ["kms:CreateGrant"],
+                Resources = [r.VolumeKeyArn],
+                Conditions = new Dictionary<string, object>
+                {
+                    ["Bool"] = new Dictionary<string, object> { ["kms:GrantIsForAWSResource"] = "true" },
+                    ["StringEquals"] = new Dictionary<string, object> { ["kms:ViaService"] = $"ec2.{r.Region}.amazonaws.com" },
+                },
+            }),
+            new(new PolicyStatementProps
+            {
+                Sid = "VolumeKeyUse",
+                Actions = ["kms:Decrypt", "kms:DescribeKey"],
+                Resources = [r.VolumeKeyArn],
+                Conditions = new Dictionary<string, object>
+                {
+                    ["StringEquals"] = new Dictionary<string, object> { ["kms:ViaService"] = $"ec2.{r.Region}.amazonaws.com" },
                 },
             }),
         ];

@@ -44,7 +44,9 @@ public sealed class Orchestration : Construct
             prefixes.RunsListPattern,
             bucket.ArnForObjects(prefixes.RunsListPattern),
             stack.FormatArn(new ArnComponents { Service = "ec2", Resource = "instance", ResourceName = "*" }),
-            CommandStepRoles(pipeline)));
+            CommandStepRoles(pipeline),
+            cluster.VolumeKeyArn,
+            settings.Deployment.Region));
 
         var pipelineName = $"{pipeline.ClusterName}-pipeline";
         Pipeline = new Workflow(

@@ -82,7 +82,15 @@ public sealed record AppSettings(PipelineSettings Pipeline, DeploymentSettings D
             throw new SettingsException(problems);
         }
 
-        var settings = new AppSettings(pipeline!, deployment!, functionsAsset, stateMachineDirectory, stageCodeDirectory);
+        // Parallelism follows the cluster: totalExecutorCores 0 becomes workerCount × what a worker of
+        // the instance type hosts; an explicit value the workers cannot host is refused.
+        var (resolved, capacityProblems) = WorkerCapacity.Resolve(pipeline!, deployment!.WorkerInstanceType, "deployment.workerInstanceType");
+        if (capacityProblems.Count > 0)
+        {
+            throw new SettingsException(capacityProblems);
+        }
+
+        var settings = new AppSettings(resolved, deployment, functionsAsset, stateMachineDirectory, stageCodeDirectory);
         CheckUserData(settings);
         return settings;
     }
@@ -189,10 +197,11 @@ public sealed record AppSettings(PipelineSettings Pipeline, DeploymentSettings D
     /// <summary>The node user data carries the settings and the set-up scripts; EC2 refuses it past 16 KB.</summary>
     private static void CheckUserData(AppSettings settings)
     {
-        // The secret's ARN is a deploy-time value; this stands in for the longest it can be.
+        // The secret's ARN, the stack name and the node's logical id are deploy-time values; these stand
+        // in for the longest they can be (CDK's logical ids stay well under 100 characters).
         var arn = new string('x', 200);
         var size = new[] { NodeTags.MasterRole, NodeTags.WorkerRole }
-            .Max(role => Encoding.UTF8.GetByteCount("#!/bin/bash\n" + string.Join('\n', NodeSetupScript.Lines(settings, role, arn))));
+            .Max(role => Encoding.UTF8.GetByteCount("#!/bin/bash\n" + string.Join('\n', NodeSetupScript.Lines(settings, role, arn, new NodeSignal(new string('x', 128), new string('x', 100))))));
         if (size > MaxUserDataBytes)
         {
             throw new SettingsException([$"deployment.pythonPackages: the node user data would take {size} bytes, more than the {MaxUserDataBytes} EC2 accepts; list fewer or shorter packages"]);

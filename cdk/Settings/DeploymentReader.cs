@@ -32,7 +32,12 @@ public static partial class DeploymentReader
             MasterInstanceType = f.String("masterInstanceType", InstanceTypePattern(), X86InstanceType, 32),
             WorkerInstanceType = f.String("workerInstanceType", InstanceTypePattern(), X86InstanceType, 32),
             RootVolumeGiB = f.Int("rootVolumeGiB", 20, 1024),
-            AmiId = f.String("amiId", AmiPattern(), "an AMI id such as \"ami-0123456789abcdef0\", or \"\" for the latest Amazon Linux 2023"),
+            AmiId = f.String("amiId", AmiPattern(), "an AMI id such as \"ami-0123456789abcdef0\", or \"\" for the Amazon Linux 2023 image recorded in cdk.context.json"),
+            NodeSetupTimeoutMinutes = f.Int("nodeSetupTimeoutMinutes", MinNodeSetupMinutes, MaxNodeSetupMinutes),
+            EbsKmsKeyArn = f.String("ebsKmsKeyArn", KmsKeyArnPattern(), "the ARN of a KMS key (arn:aws:kms:REGION:ACCOUNT:key/ID) for the nodes' root volumes, or \"\" for the AWS-managed key", 2048),
+            SparkEventLogRetentionDays = f.Int("sparkEventLogRetentionDays", 0, 3650, "0 (keep) or a whole number of days from 1 to 3650"),
+            NoncurrentVersionRetentionDays = f.Int("noncurrentVersionRetentionDays", 1, 3650),
+            WorkerAppDataRetentionHours = f.Int("workerAppDataRetentionHours", 1, 8760),
             SparkVersion = f.String("sparkVersion", SparkVersionPattern(), "a Spark release such as \"3.5.7\" (3.x or 4.x, built for Hadoop 3)"),
             SparkDownloadUrl = f.String("sparkDownloadUrl", DownloadUrlPattern(), "an https:// or s3:// address of the Spark .tgz of at most 1024 characters; {version} is replaced by sparkVersion", 1024),
             PythonPackages = f.StringList("pythonPackages", PipRequirementPattern(), "a pip requirement of at most 100 characters such as \"pyarrow==17.0.0\"", 50, 100),
@@ -67,8 +72,21 @@ public static partial class DeploymentReader
             problems.Add($"{at}.vpcCidr: with natGateway the VPC holds two /24 subnets (public and nodes), so it must be /23 or larger, got \"{settings.VpcCidr}\"");
         }
 
+        if (settings.EbsKmsKeyArn.Length > 0 && region.Length > 0 && settings.EbsKmsKeyArn.Split(':')[3] != region)
+        {
+            problems.Add($"{at}.ebsKmsKeyArn: a volume's key must be in the stack's region {region}, got \"{settings.EbsKmsKeyArn}\"");
+        }
+
         return settings;
     }
+
+    /// <summary>
+    /// A first boot downloads Java, Spark (~400 MB) and the S3A jars; 10 minutes is too short on a slow
+    /// mirror, and CloudFormation waits at most 12 hours for a signal.
+    /// </summary>
+    public const int MinNodeSetupMinutes = 10;
+
+    public const int MaxNodeSetupMinutes = 720;
 
     /// <summary>
     /// A sweep takes the lock while it acts; more often than every 5 minutes it would mostly contend
@@ -102,6 +120,9 @@ public static partial class DeploymentReader
 
     [GeneratedRegex(@"^(ami-[0-9a-f]{8,17})?\z")]
     private static partial Regex AmiPattern();
+
+    [GeneratedRegex(@"^(arn:aws[a-z-]*:kms:[a-z]{2}(-[a-z]+)+-[0-9]:[0-9]{12}:key/[A-Za-z0-9-]{1,128})?\z")]
+    private static partial Regex KmsKeyArnPattern();
 
     [GeneratedRegex(@"^[34]\.[0-9]{1,2}\.[0-9]{1,2}\z")]
     private static partial Regex SparkVersionPattern();

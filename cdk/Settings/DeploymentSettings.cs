@@ -31,8 +31,30 @@ public sealed record DeploymentSettings
 
     public required int RootVolumeGiB { get; init; }
 
-    /// <summary>Pinned AMI id, or empty for the latest Amazon Linux 2023 (resolved at deploy time; a newer AMI replaces the nodes).</summary>
+    /// <summary>
+    /// Pinned AMI id, or empty for Amazon Linux 2023 as recorded in cdk.context.json by a synth with
+    /// credentials (<c>./pipeline synth --record-ami</c>). Either way the AMI is fixed at synth: a
+    /// newer image published by AWS never replaces the nodes on an unrelated deploy.
+    /// </summary>
     public required string AmiId { get; init; }
+
+    /// <summary>
+    /// How long CloudFormation waits for a node's set-up to signal success (its CreationPolicy):
+    /// Java, Spark and the S3A jars come from the internet on the first boot.
+    /// </summary>
+    public required int NodeSetupTimeoutMinutes { get; init; }
+
+    /// <summary>KMS key of the nodes' root volumes; empty for the AWS-managed key (aws/ebs).</summary>
+    public required string EbsKmsKeyArn { get; init; }
+
+    /// <summary>Days Spark event logs (the spark-events/ folder) are kept in the bucket; 0 keeps them.</summary>
+    public required int SparkEventLogRetentionDays { get; init; }
+
+    /// <summary>Days an overwritten or deleted object stays recoverable (old versions of the versioned bucket).</summary>
+    public required int NoncurrentVersionRetentionDays { get; init; }
+
+    /// <summary>Hours a worker keeps a finished application's work directory (spark.worker.cleanup.appDataTtl).</summary>
+    public required int WorkerAppDataRetentionHours { get; init; }
 
     public required string SparkVersion { get; init; }
 

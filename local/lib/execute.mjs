@@ -169,18 +169,34 @@ function named(name, message) {
 
 /**
  * Stands in for the Step Functions service behind `arn:aws:states:::states:startExecution.sync:2`:
- * runs the child state machine of the stack locally, refuses a name used before (as Step Functions
- * does for 90 days), and fails with States.TaskFailed carrying the child's error, as AWS reports it.
+ * runs the child state machine of the stack locally and fails with States.TaskFailed carrying the
+ * child's error, as AWS reports it. Names behave as in Step Functions (standard workflows): a name
+ * used before is refused with ExecutionAlreadyExists, except that a start with the same name *and the
+ * same input* as a still running execution is idempotent: it returns that execution, and .sync then
+ * waits for it and reports its outcome as if it were the caller's own.
  */
 export function startExecutionSync(options, onChild) {
-  const used = new Set();
+  const executions = new Map();
   return async (input) => {
     const definition = options.stack.machineByArn(input.StateMachineArn);
     if (!definition) throw named('StepFunctions.StateMachineDoesNotExistException', `no state machine ${input.StateMachineArn} in the stack`);
-    if (used.has(input.Name)) throw named('StepFunctions.ExecutionAlreadyExistsException', `Execution Already Exists: '${input.Name}'`);
-    used.add(input.Name);
-    const child = await execute(definition, input.Input, { ...options, name: input.Name, serviceTasks: {} });
-    if (onChild) await onChild(input.Name, child);
+    const inputText = JSON.stringify(input.Input);
+    const earlier = executions.get(input.Name);
+    if (earlier && !(earlier.running && earlier.input === inputText)) {
+      throw named('StepFunctions.ExecutionAlreadyExistsException', `Execution Already Exists: '${input.Name}'`);
+    }
+    let entry = earlier;
+    if (!entry) {
+      entry = { input: inputText, running: true };
+      entry.result = (async () => {
+        const child = await execute(definition, input.Input, { ...options, name: input.Name, serviceTasks: {} });
+        entry.running = false;
+        if (onChild) await onChild(input.Name, child);
+        return child;
+      })();
+      executions.set(input.Name, entry);
+    }
+    const child = await entry.result;
     if (child.status !== 'SUCCEEDED') {
       throw named('States.TaskFailed', JSON.stringify({ Name: input.Name, Status: child.status, Error: child.error?.name, Cause: child.error?.cause }));
     }

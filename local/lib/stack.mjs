@@ -64,6 +64,7 @@ export function loadStack(cdkOut) {
   const byArn = (arn) => machines[machineIdByArn[arn]];
   return {
     pipeline: byName('Pipeline'),
+    pipelineArn: machineArn(Object.keys(machines).find((k) => k.includes('Pipeline'))),
     cleanup: byName('Cleanup'),
     backfill: Object.keys(machines).some((k) => k.includes('Backfill')) ? byName('Backfill') : null,
     machineByArn: byArn,

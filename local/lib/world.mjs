@@ -27,10 +27,11 @@ export function clients(endpoint) {
 }
 
 /**
- * `setUp: false` makes nodes as CloudFormation leaves them in their first boot: running, without the
- * SparkNodeSetup=complete tag their set-up puts on them when it is done.
+ * `setupComplete` (default true): the nodes as a finished deploy leaves them, each tagged
+ * SparkNodeSetup=complete by its own set-up (cdk/spark-node-ready.sh). false: nodes in their first
+ * boot, running or not, still installing and not yet tagged; `completeSetup` tags them later.
  */
-export async function createWorld(aws, settings, { date, inputFiles = 3, nodeState = 'stopped', moreDates = [], setUp = true }) {
+export async function createWorld(aws, settings, { date, inputFiles = 3, nodeState = 'stopped', moreDates = [], setupComplete = true }) {
   await aws.s3.send(new CreateBucketCommand({
     Bucket: settings.bucket,
     CreateBucketConfiguration: { LocationConstraint: REGION },
@@ -55,7 +56,11 @@ export async function createWorld(aws, settings, { date, inputFiles = 3, nodeSta
       ImageId: 'ami-12345678', InstanceType: 't3.medium', MinCount: 1, MaxCount: 1,
       TagSpecifications: [{
         ResourceType: 'instance',
-        Tags: [{ Key: 'SparkCluster', Value: settings.clusterName }, { Key: 'SparkRole', Value: role }, ...(setUp ? [{ Key: 'SparkNodeSetup', Value: 'complete' }] : [])],
+        Tags: [
+          { Key: 'SparkCluster', Value: settings.clusterName },
+          { Key: 'SparkRole', Value: role },
+          ...(setupComplete ? [SETUP_TAG] : []),
+        ],
       }],
     }));
     ids.push(out.Instances[0].InstanceId);
@@ -63,6 +68,14 @@ export async function createWorld(aws, settings, { date, inputFiles = 3, nodeSta
   if (nodeState === 'stopped') await aws.ec2.send(new StopInstancesCommand({ InstanceIds: ids }));
   else await aws.ec2.send(new StartInstancesCommand({ InstanceIds: ids }));
   return { ids, inputPrefix };
+}
+
+/** The tag a node's set-up puts on its own instance once its smoke check passed (NodeTags.Setup). */
+export const SETUP_TAG = { Key: 'SparkNodeSetup', Value: 'complete' };
+
+/** A node's first boot finishing: its set-up tags the instance, as cdk/spark-node-ready.sh does. */
+export async function completeSetup(aws, instanceIds) {
+  await aws.ec2.send(new CreateTagsCommand({ Resources: instanceIds, Tags: [SETUP_TAG] }));
 }
 
 /** Uploads every file under a directory (recursively) below a key prefix; returns the keys written. */
@@ -92,11 +105,6 @@ export async function nodes(aws, settings) {
     role: i.Tags.find((t) => t.Key === 'SparkRole')?.Value,
     state: i.State.Name,
   }));
-}
-
-/** What a node's set-up does on itself when it has finished: tag itself SparkNodeSetup=complete. */
-export async function markSetUp(aws, ids) {
-  await aws.ec2.send(new CreateTagsCommand({ Resources: ids, Tags: [{ Key: 'SparkNodeSetup', Value: 'complete' }] }));
 }
 
 export async function nodeStates(aws, settings) {

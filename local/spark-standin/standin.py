@@ -6,18 +6,38 @@ sbin/stop-*.sh, bin/spark-submit), so the node scripts the orchestrator sends ru
 
 - the master and worker "daemons" are real background processes with Spark's pid files, so
   starting twice, stopping, and "is anything left running" behave as with Spark;
-- spark-submit checks the command line the way a run would fail on a cluster (master reachable,
-  script and py-files present in the synced code, arguments accepted by the job), then applies the
+- spark-submit checks the command line the way a run would fail on a cluster, then applies the
   job's own transform() (the stage's core logic, plain Python) in this one process and writes the
   output and its _SUCCESS marker. Only the distribution is simulated; the numbers are the job's.
+
+What real Spark enforces and can be checked here is enforced, each with a failure worded like
+Spark's own (after the PREFIX):
+- the master binds to the --host it is given: an address this machine does not have is Spark's
+  BindException, and no master runs;
+- with spark.authenticate on (spark-defaults.conf in SPARK_CONF_DIR, then --conf), master, workers
+  and driver must hold the same spark.authenticate.secret: a worker with another secret never
+  registers, a driver with another one is refused; with no secret at all nothing starts;
+- workers and spark-submit must use the master's actual URL: a worker pointed elsewhere never
+  registers, a driver pointed elsewhere gives up on the master;
+- one executor (--executor-cores, --executor-memory) must fit what a registered worker offers
+  (SPARK_WORKER_CORES / SPARK_WORKER_MEMORY, else this machine's cores and memory less 1 GiB, as a
+  Spark worker computes it). Real Spark then waits for ever with "Initial job has not accepted any
+  resources"; the stand-in says the same and gives up after SPARK_STANDIN_RESOURCE_WAIT seconds
+  (default 30) so a stage's time limit or this limit ends it, whichever comes first;
+- with spark.eventLog.enabled the event-log directory must exist (Spark never creates it): for
+  s3a:// something must lie under the prefix, as S3A decides;
+- the script and py-files must exist.
 
 Every line it prints starts with PREFIX, so simulated work is never mistaken for a Spark run.
 """
 import argparse
+import hashlib
 import importlib.util
 import json
 import os
+import re
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -39,6 +59,51 @@ def say(message):
 def fail(message, code=1):
     print(f"{PREFIX} error: {message}", file=sys.stderr, flush=True)
     sys.exit(code)
+
+
+def defaults_conf():
+    """spark-defaults.conf as Spark reads it: SPARK_CONF_DIR, else SPARK_HOME/conf; whitespace-separated key and value."""
+    conf_dir = os.environ.get("SPARK_CONF_DIR") or str(Path(__file__).resolve().parent / "conf")
+    path = Path(conf_dir) / "spark-defaults.conf"
+    conf = {}
+    if path.is_file():
+        for line in path.read_text().splitlines():
+            line = line.strip()
+            if line and not line.startswith("#"):
+                key, _, value = line.partition(" ") if " " in line else line.partition("=")
+                conf[key.strip()] = value.strip()
+    return conf
+
+
+def secret_digest(conf, who):
+    """The identity a process proves with spark.authenticate, as a digest (the secret itself is never written down here)."""
+    if conf.get("spark.authenticate", "false").lower() != "true":
+        return None
+    secret = conf.get("spark.authenticate.secret", "")
+    if not secret:
+        fail(f"Exception in thread \"main\" java.lang.IllegalArgumentException: requirement failed: "
+             f"A secret key must be specified via the spark.authenticate.secret config ({who})")
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def memory_mib(text):
+    """Spark's memory strings: 4g, 512m, 1024k, or bytes."""
+    match = re.fullmatch(r"(\d+)([kmgt]?)b?", text.strip().lower())
+    if not match:
+        fail(f"Exception in thread \"main\" java.lang.NumberFormatException: Size must be specified as bytes (b), kibibytes (k), mebibytes (m), gibibytes (g): {text}")
+    number, unit = int(match.group(1)), match.group(2)
+    return {"": number / 1024 / 1024, "k": number / 1024, "m": number, "g": number * 1024, "t": number * 1024 * 1024}[unit]
+
+
+def worker_offer():
+    """What a worker offers, as Spark's worker computes it: SPARK_WORKER_CORES/MEMORY, else all cores and memory less 1 GiB."""
+    cores = int(os.environ.get("SPARK_WORKER_CORES") or os.cpu_count() or 1)
+    if os.environ.get("SPARK_WORKER_MEMORY"):
+        memory = memory_mib(os.environ["SPARK_WORKER_MEMORY"])
+    else:
+        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // (1024 * 1024)
+        memory = max(total - 1024, 1024)
+    return cores, memory
 
 
 def cluster_dir():
@@ -102,9 +167,19 @@ def alive_workers():
     workers = []
     for path in (cluster_dir() / "workers").glob("*.json"):
         state = json.loads(path.read_text())
-        if master is not None and state["master"] == master["url"] and alive(Path(state["pidFile"])):
+        # A worker registers only with the master at the URL it was given, and only if both prove the same secret.
+        if master is not None and state["master"] == master["url"] and state.get("secret") == master.get("secret") and alive(Path(state["pidFile"])):
             workers.append(state)
     return workers
+
+
+def can_bind(host):
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+            probe.bind((host, 0))
+        return True
+    except OSError:
+        return False
 
 
 def start_master(argv):
@@ -112,9 +187,16 @@ def start_master(argv):
     options.add_argument("--host", required=True)
     options.add_argument("--port", type=int, default=7077)
     args = options.parse_args(argv)
+    secret = secret_digest(defaults_conf(), "master")
+    if not can_bind(args.host):
+        # What spark-daemon.sh prints when the Master it launched died at once.
+        say(f"failed to launch: {MASTER_CLASS} --host {args.host} --port {args.port}")
+        fail(f"java.net.BindException: Cannot assign requested address: Service 'sparkMaster' failed after 16 retries "
+             f"(on a random free port)! Consider explicitly setting the appropriate binding address for the service "
+             f"'sparkMaster' (for example spark.driver.bindAddress for SparkDriver) to the correct binding address.")
     start_daemon(MASTER_CLASS, "master")
     url = f"spark://{args.host}:{args.port}"
-    (cluster_dir() / "master.json").write_text(json.dumps({"url": url, "node": os.environ.get("NODE_ID"), "pidFile": str(pid_file(MASTER_CLASS))}))
+    (cluster_dir() / "master.json").write_text(json.dumps({"url": url, "node": os.environ.get("NODE_ID"), "pidFile": str(pid_file(MASTER_CLASS)), "secret": secret}))
     say(f"master at {url}")
 
 
@@ -122,11 +204,19 @@ def start_worker(argv):
     if len(argv) != 1 or not argv[0].startswith("spark://"):
         fail("usage: start-worker.sh spark://HOST:PORT")
     # Like a Spark worker, it runs even if the master is not up yet and counts as registered
-    # once a master answers at that URL (see alive_workers).
+    # once a master answers at that URL with the same secret (see alive_workers).
+    secret = secret_digest(defaults_conf(), "worker")
+    cores, memory = worker_offer()
     start_daemon(WORKER_CLASS, "worker")
     node = os.environ.get("NODE_ID", "worker")
-    (cluster_dir() / "workers" / f"{node}.json").write_text(json.dumps({"node": node, "master": argv[0], "pidFile": str(pid_file(WORKER_CLASS))}))
-    say(f"worker on {node} started for master {argv[0]}")
+    (cluster_dir() / "workers" / f"{node}.json").write_text(json.dumps(
+        {"node": node, "master": argv[0], "pidFile": str(pid_file(WORKER_CLASS)), "secret": secret, "cores": cores, "memoryMiB": memory}))
+    say(f"worker on {node} started for master {argv[0]} with {cores} cores, {memory:.0f} MiB")
+    master = master_state()
+    if master is not None and master["url"] != argv[0]:
+        say(f"WARN Worker: Failed to connect to master {argv[0][len('spark://'):]}")
+    elif master is not None and master.get("secret") != secret:
+        say("ERROR TransportClientFactory: javax.security.sasl.SaslException: DIGEST-MD5: digest response format violation. Mismatched response.")
 
 
 def master_json():
@@ -200,19 +290,57 @@ def write_output(s3, uri, rows):
     return f"s3a://{bucket}/{prefix}"
 
 
+def event_log_directory_exists(directory):
+    if directory.startswith("s3a://"):
+        bucket, key = split_uri(directory)
+        prefix = key.rstrip("/") + "/"
+        # S3A's getFileStatus: the bare key is a file; else anything under "prefix/" makes a directory.
+        listed = s3_client().list_objects_v2(Bucket=bucket, Prefix=prefix, MaxKeys=1)
+        return listed.get("KeyCount", 0) > 0
+    path = directory[len("file:"):] if directory.startswith("file:") else directory
+    return Path(path).is_dir()
+
+
+def wait_for_resources(workers, cores, memory):
+    """Real Spark waits for ever for an executor slot; the stand-in says so the same way, then gives up."""
+    limit = float(os.environ.get("SPARK_STANDIN_RESOURCE_WAIT", "30"))
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        say("WARN TaskSchedulerImpl: Initial job has not accepted any resources; check your cluster UI to ensure that workers are registered and have sufficient resources")
+        time.sleep(min(15.0, max(0.1, deadline - time.monotonic())))
+    offers = ", ".join(f"{w['node']}: {w.get('cores')} cores, {w.get('memoryMiB', 0):.0f} MiB" for w in workers) or "no worker registered"
+    fail(f"no registered worker can host an executor of {cores} cores and {memory:.0f} MiB ({offers}); "
+         f"real Spark would wait for ever, the stand-in gave up after {limit:g} s")
+
+
 def spark_submit(argv):
     options, conf, script, app_args = parse_submit(argv)
+    effective = {**defaults_conf(), **dict(item.split("=", 1) for item in conf)}
+    secret = secret_digest(effective, "driver")
     master = master_state()
     if master is None or master["url"] != options.get("--master"):
-        fail(f"Could not connect to master {options.get('--master')}: no master running there")
-    workers = alive_workers()
-    if not workers:
-        fail("Initial job has not accepted any resources: no worker is alive")
+        address = options.get("--master", "")[len("spark://"):]
+        say(f"WARN StandaloneAppClient$ClientEndpoint: Failed to connect to master {address}")
+        fail("ERROR StandaloneSchedulerBackend: Application has been killed. Reason: All masters are unresponsive! Giving up.")
+    if master.get("secret") != secret:
+        say("ERROR TransportClientFactory: javax.security.sasl.SaslException: DIGEST-MD5: digest response format violation. Mismatched response.")
+        fail("ERROR StandaloneSchedulerBackend: Application has been killed. Reason: All masters are unresponsive! Giving up.")
     script_path = Path(script)
+    if not script_path.is_file():
+        fail(f"python3: can't open file '{script_path}': [Errno 2] No such file or directory")
     py_files = [Path(p) for p in options.get("--py-files", "").split(",") if p]
-    for path in [script_path, *py_files]:
+    for path in py_files:
         if not path.is_file():
-            fail(f"file not found: {path} (is it in the synced code?)")
+            fail(f"Exception in thread \"main\" java.io.FileNotFoundException: File file:{path} does not exist")
+    if effective.get("spark.eventLog.enabled", "false").lower() == "true":
+        directory = effective.get("spark.eventLog.dir", "/tmp/spark-events")
+        if not event_log_directory_exists(directory):
+            fail(f"Exception in thread \"main\" java.io.FileNotFoundException: No such file or directory: {directory.rstrip('/')}")
+    workers = alive_workers()
+    cores = int(options.get("--executor-cores", "1"))
+    memory = memory_mib(options.get("--executor-memory", "1g"))
+    if not any(w.get("cores", 0) >= cores and w.get("memoryMiB", 0) >= memory for w in workers):
+        wait_for_resources(workers, cores, memory)
     say(f"spark-submit {options.get('--name', script_path.stem)} on {master['url']} with {len(workers)} worker(s); "
         f"executor-memory={options.get('--executor-memory')} total-executor-cores={options.get('--total-executor-cores')} conf={len(conf)}")
 
@@ -232,7 +360,10 @@ def spark_submit(argv):
                   if isinstance(value, str) and value.startswith("s3a://") and name not in ("input", "output")}
     rows_in = sum(len(f) for f in inputs)
     say(f"read {len(inputs)} input file(s), {rows_in} row(s) from {args.input}")
-    rows = job.transform(args, inputs, references)
+    try:
+        rows = job.transform(args, inputs, references)
+    except Exception as e:  # the job's own failure, e.g. its input contract: exit 1 with its message, as the driver would
+        fail(f"{script_path.stem} failed: {type(e).__name__}: {e}")
     pause = float(os.environ.get("SPARK_STANDIN_SECONDS", "0"))
     if pause > 0:
         say(f"sleeping {pause:g} s to stand for the job's running time")

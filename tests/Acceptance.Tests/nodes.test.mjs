@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadStack, REGION } from '../../local/lib/stack.mjs';
 import { startMoto } from '../../local/lib/moto.mjs';
-import { clients, createWorld, nodes, nodeStates, lockState, markSetUp } from '../../local/lib/world.mjs';
+import { clients, createWorld, nodes, nodeStates, lockState, completeSetup } from '../../local/lib/world.mjs';
 import { execute } from '../../local/lib/execute.mjs';
 
 const root = resolve(import.meta.dirname, '../..');
@@ -51,14 +51,14 @@ function sweep(env) {
 
 test('the sweeper leaves nodes in their first boot alone, and stops them once their set-up has tagged them complete', async () => {
   const settings = stack.settings;
-  await createWorld(aws, settings, { date: '2026-02-12', nodeState: 'running', setUp: false });
+  await createWorld(aws, settings, { date: '2026-02-12', nodeState: 'running', setupComplete: false });
   const booting = sweep(environment());
   assert.equal(booting.action, 'idle');
   assert.equal(booting.settingUp.length, settings.workerCount + 1);
   assert.ok((await nodeStates(aws, settings)).every((s) => s === 'running'), 'set-up keeps running');
 
   // Set-up finished on each node: it tags itself, and stops itself or waits for the sweeper.
-  await markSetUp(aws, (await nodes(aws, settings)).map((node) => node.id));
+  await completeSetup(aws, (await nodes(aws, settings)).map((node) => node.id));
   const done = sweep(environment());
   assert.equal(done.action, 'stopped-forgotten-nodes');
   assert.deepEqual(done.settingUp, []);
@@ -67,7 +67,7 @@ test('the sweeper leaves nodes in their first boot alone, and stops them once th
 
 test('a set-up that never completes does not keep a node running for ever: past the grace the sweeper stops it', async () => {
   const settings = stack.settings;
-  await createWorld(aws, settings, { date: '2026-02-12', nodeState: 'running', setUp: false });
+  await createWorld(aws, settings, { date: '2026-02-12', nodeState: 'running', setupComplete: false });
   const later = new Date(Date.now() + 61 * 60_000).toISOString();
   const swept = sweep(environment({}, { PIPELINE_LOCAL_NOW: later }));
   assert.equal(swept.action, 'stopped-forgotten-nodes');

@@ -82,22 +82,6 @@ public sealed class ClusterTests
     }
 
     [Fact]
-    public void Nodes_run_the_latest_Amazon_Linux_2023_for_x86_64_by_default()
-    {
-        var parameter = Assert.Single(Default.Json["Parameters"]!.AsObject(), p => p.Key.StartsWith("SsmParameterValue", StringComparison.Ordinal));
-
-        Assert.Equal("/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-6.1-x86_64", parameter.Value!["Default"]!.GetValue<string>());
-    }
-
-    [Fact]
-    public void A_pinned_AMI_replaces_the_latest_one()
-    {
-        var synthesized = Synth.Stack(c => c.Deployment()["amiId"] = "ami-0123456789abcdef0");
-
-        Assert.DoesNotContain(synthesized.Json["Parameters"]!.AsObject(), p => p.Key.StartsWith("SsmParameterValue", StringComparison.Ordinal));
-    }
-
-    [Fact]
     public void The_master_user_data_sets_the_master_role()
     {
         Assert.Contains("export NODE_ROLE='master'\n", UserData(Master()), StringComparison.Ordinal);
@@ -118,7 +102,11 @@ public sealed class ClusterTests
         var userData = UserData(Master());
 
         Assert.StartsWith($"#!/bin/bash\n{NodeSetupScript.Notice}\nexport ", userData, StringComparison.Ordinal);
-        Assert.EndsWith(NodeSetupScript.Compact(NodeSetupScript.Body()).Split('\n', 2)[1], userData, StringComparison.Ordinal);
+        Assert.EndsWith(
+            $"cat >{NodeSetupScript.SetupScriptPath} <<'{NodeSetupScript.SetupScriptEnd}'\n{NodeSetupScript.Compact(NodeSetupScript.Body()).TrimEnd('\n')}\n{NodeSetupScript.SetupScriptEnd}\n"
+            + $"chmod 0755 {NodeSetupScript.SetupScriptPath}\nexec {NodeSetupScript.SetupScriptPath}",
+            userData,
+            StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Pipeline.Cdk.Tests.Support;
+using Pipeline.Functions.Domain;
 
 namespace Pipeline.Cdk.Tests;
 
@@ -289,7 +290,7 @@ public sealed class IamTests
     [Fact]
     public void Without_a_command_step_SendCommand_reaches_no_instance_beyond_the_stack_s_nodes()
     {
-        Assert.DoesNotContain(Default.Statements(), s => s.ResourceTexts.Any(r => r.Contains(":instance/*", StringComparison.Ordinal)));
+        Assert.DoesNotContain(Default.Statements(), s => s.Actions.Contains("ssm:SendCommand") && s.ResourceTexts.Any(r => r.Contains(":instance/*", StringComparison.Ordinal)));
     }
 
     [Fact]
@@ -312,7 +313,7 @@ public sealed class IamTests
     public void Only_SubmitStage_gets_the_tag_scoped_command_grant()
     {
         var synthesized = Synth.Stack(WithServingCommandStep);
-        var holders = synthesized.Statements().Where(s => s.ResourceTexts.Any(r => r.Contains(":instance/*", StringComparison.Ordinal))).Select(s => s.RoleId).Distinct();
+        var holders = synthesized.Statements().Where(s => s.Actions.Contains("ssm:SendCommand") && s.ResourceTexts.Any(r => r.Contains(":instance/*", StringComparison.Ordinal))).Select(s => s.RoleId).Distinct();
 
         Assert.Equal([synthesized.FunctionRoleId("pothole-spark-SubmitStage")], holders);
     }
@@ -326,7 +327,7 @@ public sealed class IamTests
             c.Pipeline()["stages"]![2]!["targetRole"] = "master";
         });
 
-        Assert.DoesNotContain(synthesized.Statements(), s => s.ResourceTexts.Any(r => r.Contains(":instance/*", StringComparison.Ordinal)));
+        Assert.DoesNotContain(synthesized.Statements(), s => s.Actions.Contains("ssm:SendCommand") && s.ResourceTexts.Any(r => r.Contains(":instance/*", StringComparison.Ordinal)));
     }
 
     [Fact]
@@ -375,7 +376,58 @@ public sealed class IamTests
     {
         var read = NodeStatements().Where(s => s.Actions.Contains("s3:GetObject")).SelectMany(ObjectSuffixes).Distinct().Order(StringComparer.Ordinal);
 
-        Assert.Equal(["/code/*", "/raw-sensor-data/*", "/spark-events/*", "/stage1_anomaly_detected/*", "/stage2_spatial_clustering/*"], read);
+        Assert.Equal(["/code/*", "/raw-sensor-data/*", "/spark-events", "/spark-events/*", "/stage1_anomaly_detected/*", "/stage2_spatial_clustering/*"], read);
+    }
+
+    [Fact]
+    public void Nodes_may_read_the_bare_event_log_key_that_S3A_asks_for_before_every_application()
+    {
+        var check = Assert.Single(NodeStatements(), s => s.Sid == "SparkEventLogDirectory");
+
+        Assert.Equal(["s3:GetObject"], check.Actions);
+        Assert.Equal(["/spark-events"], ObjectSuffixes(check));
+    }
+
+    [Fact]
+    public void A_node_may_tag_only_itself_and_only_as_set_up()
+    {
+        var tagging = Assert.Single(NodeStatements(), s => s.Actions.Contains("ec2:CreateTags"));
+
+        Assert.Equal(["ec2:CreateTags"], tagging.Actions);
+        Assert.EndsWith(":instance/*", Synthesized.Text(Assert.Single(tagging.Resources)!), StringComparison.Ordinal);
+        Assert.Equal("${ec2:SourceInstanceARN}", tagging.Condition!["StringEquals"]!["aws:ARN"]!.GetValue<string>());
+        Assert.Equal("pothole-spark", tagging.Condition!["StringEquals"]![$"aws:ResourceTag/{NodeTags.Cluster}"]!.GetValue<string>());
+        Assert.Equal(NodeTags.SetupComplete, tagging.Condition!["StringEquals"]![$"aws:RequestTag/{NodeTags.Setup}"]!.GetValue<string>());
+        Assert.Equal([NodeTags.Setup], Iam.List(tagging.Condition!["ForAllValues:StringEquals"]!["aws:TagKeys"]));
+    }
+
+    [Fact]
+    public void No_other_role_may_tag_instances()
+    {
+        Assert.All(
+            Default.Statements().Where(s => s.Actions.Contains("ec2:CreateTags")),
+            s => Assert.Equal(ClusterTests.NodeRoleId(Default), s.RoleId));
+    }
+
+    [Fact]
+    public void With_the_AWS_managed_volume_key_no_function_gets_a_KMS_permission()
+    {
+        Assert.DoesNotContain(Default.Statements(), s => s.Actions.Any(a => a.StartsWith("kms:", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public void With_a_customer_managed_volume_key_exactly_the_functions_that_start_nodes_may_use_it_through_EC2()
+    {
+        const string key = "arn:aws:kms:ap-northeast-2:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+        var synthesized = Synth.Stack(c => c.Deployment()["ebsKmsKeyArn"] = key);
+        var kms = synthesized.Statements().Where(s => s.Actions.Any(a => a.StartsWith("kms:", StringComparison.Ordinal))).ToList();
+        var starters = new[] { "pothole-spark-StartCluster", "pothole-spark-ClusterStatus" }.Select(synthesized.FunctionRoleId).Order(StringComparer.Ordinal);
+
+        Assert.Equal(starters, kms.Select(s => s.RoleId).Distinct().Order(StringComparer.Ordinal));
+        Assert.All(kms, s => Assert.Equal(key, Assert.Single(s.Resources)!.GetValue<string>()));
+        Assert.All(kms, s => Assert.Equal("ec2.ap-northeast-2.amazonaws.com", s.Condition!["StringEquals"]!["kms:ViaService"]!.GetValue<string>()));
+        Assert.All(kms.Where(s => s.Actions.Contains("kms:CreateGrant")), s => Assert.Equal("true", s.Condition!["Bool"]!["kms:GrantIsForAWSResource"]!.GetValue<string>()));
+        Assert.Equal(["kms:CreateGrant", "kms:Decrypt", "kms:DescribeKey"], kms.Where(s => s.RoleId == starters.First()).SelectMany(s => s.Actions).Order(StringComparer.Ordinal));
     }
 
     [Fact]

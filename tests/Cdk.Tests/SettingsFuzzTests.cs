@@ -138,6 +138,7 @@ public sealed partial class SettingsFuzzTests
         ["scheduleCron"] = "cron(0 10 * * ? *)",
         ["alertEmail"] = "data-team@example.com",
         ["pythonPackages"] = "pyarrow==17.0.0",
+        ["ebsKmsKeyArn"] = "arn:aws:kms:ap-northeast-2:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
     };
 
     /// <summary>Characters a field's own syntax accepts somewhere, so inserting one is not necessarily an error.</summary>
@@ -148,7 +149,11 @@ public sealed partial class SettingsFuzzTests
         ["sparkDownloadUrl"] = "{}~",
     };
 
-    private static readonly string[] IntFields = ["rootVolumeGiB", "logRetentionDays", "functionMemoryMiB", "sweepMinutes"];
+    private static readonly string[] IntFields =
+    [
+        "rootVolumeGiB", "logRetentionDays", "functionMemoryMiB", "sweepMinutes",
+        "nodeSetupTimeoutMinutes", "sparkEventLogRetentionDays", "noncurrentVersionRetentionDays", "workerAppDataRetentionHours",
+    ];
 
     private static readonly string[] BoolFields = ["createBucket", "natGateway", "stopNodesAfterSetup", "scheduleEnabled"];
 
@@ -213,6 +218,10 @@ public sealed partial class SettingsFuzzTests
             "logRetentionDays" => (1, 3653),
             "functionMemoryMiB" => (128, 10240),
             "sweepMinutes" => (0, 1440),
+            "nodeSetupTimeoutMinutes" => (DeploymentReader.MinNodeSetupMinutes, DeploymentReader.MaxNodeSetupMinutes),
+            "sparkEventLogRetentionDays" => (0, 3650),
+            "noncurrentVersionRetentionDays" => (1, 3650),
+            "workerAppDataRetentionHours" => (1, 8760),
             _ => (10, 900),
         };
         return Gen.OneOf<Case>(

@@ -146,7 +146,8 @@ public sealed partial class SparkSecurityTests
     [Fact]
     public void The_user_data_fits_the_EC2_limit_with_room_to_spare()
     {
-        Assert.All(ClusterTests.Instances(), i => Assert.InRange(System.Text.Encoding.UTF8.GetByteCount(ClusterTests.UserData(i)), 1, 12 * 1024));
+        // 16 KiB is EC2's limit; what is left is for deployment.pythonPackages (the synth refuses more, naming it).
+        Assert.All(ClusterTests.Instances(), i => Assert.InRange(System.Text.Encoding.UTF8.GetByteCount(ClusterTests.UserData(i)), 1, 15 * 1024));
     }
 
     [Fact]

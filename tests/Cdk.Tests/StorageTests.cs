@@ -44,13 +44,54 @@ public sealed class StorageTests
     [Fact]
     public void Old_versions_and_abandoned_uploads_expire()
     {
-        var rule = Assert.Single(Assert.Single(Default.Resources("AWS::S3::Bucket")).Resource["Properties"]!["LifecycleConfiguration"]!["Rules"]!.AsArray())!;
+        var rule = Rule(Default, "ExpireOldVersions");
 
         Assert.Equal("Enabled", rule["Status"]!.GetValue<string>());
-        Assert.Equal(PipelineStack.NoncurrentVersionDays, rule["NoncurrentVersionExpiration"]!["NoncurrentDays"]!.GetValue<int>());
+        Assert.Equal(Default.Settings.Deployment.NoncurrentVersionRetentionDays, rule["NoncurrentVersionExpiration"]!["NoncurrentDays"]!.GetValue<int>());
         Assert.Equal(7, rule["AbortIncompleteMultipartUpload"]!["DaysAfterInitiation"]!.GetValue<int>());
         Assert.Null(rule["ExpirationInDays"]);
     }
+
+    [Fact]
+    public void Cdk_destroy_keeps_the_data_bucket_and_nothing_else()
+    {
+        // What the README's teardown promises: the bucket (input, outputs, run records, event logs) outlives the stack.
+        var retained = Default.Json["Resources"]!.AsObject()
+            .Where(r => r.Value!["DeletionPolicy"]?.GetValue<string>() is "Retain" or "RetainExceptOnCreate" || r.Value!["UpdateReplacePolicy"]?.GetValue<string>() == "Retain")
+            .Select(r => r.Value!["Type"]!.GetValue<string>());
+
+        Assert.Equal(["AWS::S3::Bucket"], retained);
+    }
+
+    [Fact]
+    public void Old_versions_expire_after_noncurrentVersionRetentionDays()
+    {
+        var synthesized = Synth.Stack(c => c.Deployment()["noncurrentVersionRetentionDays"] = 7);
+
+        Assert.Equal(7, Rule(synthesized, "ExpireOldVersions")["NoncurrentVersionExpiration"]!["NoncurrentDays"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public void Spark_event_logs_expire_after_sparkEventLogRetentionDays()
+    {
+        var synthesized = Synth.Stack(c => c.Deployment()["sparkEventLogRetentionDays"] = 45);
+        var rule = Rule(synthesized, "ExpireSparkEventLogs");
+
+        Assert.Equal(("spark-events/", 45), (rule["Prefix"]!.GetValue<string>(), rule["ExpirationInDays"]!.GetValue<int>()));
+    }
+
+    [Fact]
+    public void A_sparkEventLogRetentionDays_of_0_keeps_event_logs()
+    {
+        var synthesized = Synth.Stack(c => c.Deployment()["sparkEventLogRetentionDays"] = 0);
+
+        Assert.DoesNotContain(Rules(synthesized), r => r!["Id"]!.GetValue<string>() == "ExpireSparkEventLogs");
+    }
+
+    private static System.Text.Json.Nodes.JsonArray Rules(Synthesized s) =>
+        Assert.Single(s.Resources("AWS::S3::Bucket")).Resource["Properties"]!["LifecycleConfiguration"]!["Rules"]!.AsArray();
+
+    private static System.Text.Json.Nodes.JsonNode Rule(Synthesized s, string id) => Assert.Single(Rules(s), r => r!["Id"]!.GetValue<string>() == id)!;
 
     [Fact]
     public void An_existing_bucket_is_used_by_name_and_not_created()

@@ -105,7 +105,11 @@ public static partial class SettingsValidator
 
         Match(p, "submit.executorMemory", submit.ExecutorMemory, MemoryPattern(), "a JVM memory size such as \"4g\" or \"512m\"");
         Range(p, "submit.executorCores", submit.ExecutorCores, 1, 64);
-        Range(p, "submit.totalExecutorCores", submit.TotalExecutorCores, Math.Max(1, submit.ExecutorCores), 4096);
+        // 0 follows the workers (WorkerCapacity); the CDK app makes it concrete at synth.
+        if (submit.TotalExecutorCores != WorkerCapacity.FollowWorkers)
+        {
+            Range(p, "submit.totalExecutorCores", submit.TotalExecutorCores, Math.Max(1, submit.ExecutorCores), 4096);
+        }
         foreach (var (key, value) in submit.Conf ?? new Dictionary<string, string>())
         {
             Match(p, $"submit.conf key {Shown(key)}", key, ConfKeyPattern(), "a Spark property name starting with \"spark.\"");

@@ -82,9 +82,13 @@ public static class SparkCommands
             .Command(plan.SparkSubmitArgv)
             .Build();
 
-    /// <summary>Syncs the stage code, starts the master (unless it runs) and waits until every worker has registered.</summary>
+    /// <summary>
+    /// Syncs the stage code, makes sure Spark's event-log directory exists (a lifecycle expiry or a
+    /// person may have removed what the deploy created, and every application would then fail at
+    /// start), starts the master (unless it runs) and waits until every worker has registered.
+    /// </summary>
     public static string StartMasterScript(PipelineSettings settings, string masterAddress) =>
-        ShellScript.Strict()
+        EnsureEventLogDirectory(ShellScript.Strict(), settings)
             .Export("SPARK_HOME", settings.SparkHome)
             .Export("SPARK_MASTER_HOST", masterAddress)
             .Export("EXPECTED_WORKERS", settings.WorkerCount.ToString(CultureInfo.InvariantCulture))
@@ -102,6 +106,18 @@ public static class SparkCommands
             .Fixed("done")
             .Fixed("echo \"spark master up with $alive alive workers\"")
             .Build();
+
+    private static ShellScript EnsureEventLogDirectory(ShellScript script, PipelineSettings settings) =>
+        SparkEventLog.FolderInBucket(settings) is not { } folder
+            ? script
+            : script
+                .Export("EVENT_LOG_BUCKET", settings.Bucket)
+                .Export("EVENT_LOG_PREFIX", folder)
+                // In S3A terms a directory exists when anything lies under "prefix/"; the empty marker is what S3A's mkdirs writes.
+                .Fixed("if [ \"$(aws s3api list-objects-v2 --bucket \"$EVENT_LOG_BUCKET\" --prefix \"$EVENT_LOG_PREFIX\" --max-items 1 --query 'length(Contents || `[]`)' --output text)\" = 0 ]; then")
+                .Fixed("  aws s3api put-object --bucket \"$EVENT_LOG_BUCKET\" --key \"$EVENT_LOG_PREFIX\" >/dev/null")
+                .Fixed("  echo \"created Spark's event-log directory s3://$EVENT_LOG_BUCKET/$EVENT_LOG_PREFIX\"")
+                .Fixed("fi");
 
     public static string StartWorkerScript(PipelineSettings settings, string masterAddress) =>
         ShellScript.Strict()

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Pipeline.Functions.Domain;
 
 namespace Pipeline.Functions.Handlers;
@@ -9,7 +10,7 @@ namespace Pipeline.Functions.Handlers;
 /// (prefixes, spark-submit lines). Bad input fails here, before anything is started or paid for.
 /// Accepts exactly {"date":"YYYY-MM-DD"} (a person) or {"scheduledTime":"...Z"} (the schedule).
 /// </summary>
-public sealed class ResolveRun(PipelineSettings settings, TimeProvider clock) : IHandler
+public sealed partial class ResolveRun(PipelineSettings settings, TimeProvider clock) : IHandler
 {
     private const string ExpectedShape = "expected {\"date\":\"YYYY-MM-DD\"} or {\"scheduledTime\":\"YYYY-MM-DDTHH:MM:SSZ\"}";
 
@@ -35,11 +36,23 @@ public sealed class ResolveRun(PipelineSettings settings, TimeProvider clock) : 
             settings.InputWait.TimeoutSeconds > 0 ? Inputs.Timestamp(clock.GetUtcNow().AddSeconds(settings.InputWait.TimeoutSeconds)) : null);
     }
 
-    private static readonly IReadOnlySet<string> Fields = new HashSet<string>(StringComparer.Ordinal) { "date", "scheduledTime" };
+    /// <summary>
+    /// The launcher's own execution ARN, which the backfill/daily launcher adds to every child's input
+    /// so that a second launch for the same day is refused as a duplicate name even while the first
+    /// runs (see statemachine/backfill.asl.json). It plays no part in the run.
+    /// </summary>
+    public const string LaunchedByField = "launchedBy";
+
+    private static readonly IReadOnlySet<string> Fields = new HashSet<string>(StringComparer.Ordinal) { "date", "scheduledTime", LaunchedByField };
 
     private BatchDate ReadBatchDate(string inputJson)
     {
-        var fields = ExecutionInput.Read(inputJson, Fields, ExpectedShape);
+        var fields = new Dictionary<string, string>(ExecutionInput.Read(inputJson, Fields, ExpectedShape), StringComparer.Ordinal);
+        if (fields.Remove(LaunchedByField, out var launcher) && !ExecutionArn().IsMatch(launcher))
+        {
+            throw PipelineException.InvalidInput(LaunchedByField, $"expected the ARN of the launching execution, got {BatchDate.Describe(launcher)}");
+        }
+
         if (fields.Count != 1)
         {
             throw PipelineException.InvalidInput("input", $"give exactly one of date or scheduledTime, once; {ExpectedShape}");
@@ -63,4 +76,7 @@ public sealed class ResolveRun(PipelineSettings settings, TimeProvider clock) : 
 
         throw PipelineException.InvalidInput("scheduledTime", $"expected an ISO-8601 UTC time such as \"2026-02-13T01:00:00Z\", got {BatchDate.Describe(text)}");
     }
+
+    [GeneratedRegex(@"^arn:aws[a-z-]*:states:[a-z]{2}(-[a-z]+)+-[0-9]:[0-9]{12}:execution:[A-Za-z0-9_-]{1,80}:[A-Za-z0-9_.-]{1,80}\z")]
+    private static partial Regex ExecutionArn();
 }

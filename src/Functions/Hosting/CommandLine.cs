@@ -62,7 +62,7 @@ public static class CommandLine
         {
             try
             {
-                await stdout.WriteAsync(RunPlan.Describe(SettingsSource.Load(Environment.GetEnvironmentVariable), TimeProvider.System, args[1])).ConfigureAwait(false);
+                await stdout.WriteAsync(RunPlan.Describe(PlanSettings(), TimeProvider.System, args[1])).ConfigureAwait(false);
                 return 0;
             }
             catch (Exception e)
@@ -105,5 +105,21 @@ public static class CommandLine
             await stderr.WriteLineAsync(JsonSerializer.Serialize(error with { StackTrace = null }, RuntimeJson.Readable.LambdaError)).ConfigureAwait(false);
             return 1;
         }
+    }
+
+    /// <summary>
+    /// The settings a plan shows: those of PIPELINE_SETTINGS, with totalExecutorCores 0 (follow the
+    /// workers) made concrete for PIPELINE_WORKER_INSTANCE_TYPE, as the synth makes it for the functions.
+    /// </summary>
+    private static PipelineSettings PlanSettings()
+    {
+        var settings = SettingsSource.Load(Environment.GetEnvironmentVariable);
+        if (Environment.GetEnvironmentVariable("PIPELINE_WORKER_INSTANCE_TYPE") is not { Length: > 0 } workerType)
+        {
+            return settings;
+        }
+
+        var (resolved, problems) = WorkerCapacity.Resolve(settings, workerType, "deployment.workerInstanceType");
+        return problems.Count == 0 ? resolved : throw new PipelineException(ErrorNames.InvalidSettings, string.Join("; ", problems));
     }
 }

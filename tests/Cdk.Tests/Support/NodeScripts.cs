@@ -9,6 +9,10 @@ internal static class NodeScripts
     internal static string SparkEnvDynamicPart() =>
         Heredoc(NodeSetupScript.Body(), "cat >>\"$SPARK_HOME/conf/spark-env.sh\" <<'EOF'");
 
+    /// <summary>The unquoted here-document of node-setup.sh that starts spark-env.sh: expanded by the set-up from its settings.</summary>
+    internal static string SparkEnvStaticPart() =>
+        Heredoc(NodeSetupScript.Body(), "cat >\"$SPARK_HOME/conf/spark-env.sh\" <<EOF");
+
     internal static (int ExitCode, string Output) Run(string program, IReadOnlyList<string> args, Dictionary<string, string>? environment = null, string? pathPrefix = null)
     {
         var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };

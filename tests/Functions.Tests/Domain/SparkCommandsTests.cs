@@ -99,6 +99,32 @@ public sealed class SparkCommandsTests
         Assert.Contains("only 1 of 2 spark workers alive after 30 s", stderr, StringComparison.Ordinal);
     }
 
+    // Spark refuses to start an application whose event-log directory is missing and never creates it;
+    // a lifecycle expiry or a person may remove what the deploy made.
+    [Theory]
+    [InlineData("0", true)]
+    [InlineData("1", false)]
+    public void The_master_script_creates_the_event_log_directory_only_when_nothing_is_there(string listed, bool created)
+    {
+        var fakes = "pgrep() { return 0; }\nmkdir() { :; }\nchown() { :; }\nsleep() { :; }\ncurl() { echo '{\"aliveworkers\": 2}'; }\n"
+            + $"aws() {{ case \"$*\" in *list-objects-v2*) echo {listed} ;; *put-object*) printf 'put %s\\n' \"$*\" >&2 ;; esac; }}\n";
+
+        var (exit, stdout, stderr) = Bash.Run(fakes + SparkCommands.StartMasterScript(PipelineSettings.PotholePipeline, "10.0.1.10"));
+
+        Assert.True(exit == 0, stderr);
+        Assert.Equal(created, stderr.Contains("put s3api put-object --bucket pothole-pipeline-data --key spark-events/\n", StringComparison.Ordinal));
+        Assert.Equal(created, stdout.Contains("created Spark's event-log directory s3://pothole-pipeline-data/spark-events/", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Without_event_logging_the_master_script_asks_nothing_about_it()
+    {
+        var conf = new Dictionary<string, string>(PipelineSettings.PotholePipeline.Submit.Conf) { ["spark.eventLog.enabled"] = "false" };
+        var settings = PipelineSettings.PotholePipeline with { Submit = PipelineSettings.PotholePipeline.Submit with { Conf = conf } };
+
+        Assert.DoesNotContain("s3api", SparkCommands.StartMasterScript(settings, "10.0.1.10"), StringComparison.Ordinal);
+    }
+
     [Fact]
     public void The_stop_script_stops_both_daemons_as_the_spark_user()
     {

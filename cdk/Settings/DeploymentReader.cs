@@ -86,7 +86,8 @@ public static partial class DeploymentReader
     /// </summary>
     public const int MinNodeSetupMinutes = 10;
 
-    public const int MaxNodeSetupMinutes = 720;
+    // A first boot may not take longer than the sweeper waits for a node without its set-up tag.
+    public const int MaxNodeSetupMinutes = Pipeline.Functions.Domain.NodeTags.SetupGraceMinutes;
 
     /// <summary>
     /// A sweep takes the lock while it acts; more often than every 5 minutes it would mostly contend

@@ -68,7 +68,7 @@ test('the sweeper leaves nodes in their first boot alone, and stops them once th
 test('a set-up that never completes does not keep a node running for ever: past the grace the sweeper stops it', async () => {
   const settings = stack.settings;
   await createWorld(aws, settings, { date: '2026-02-12', nodeState: 'running', setupComplete: false });
-  const later = new Date(Date.now() + 61 * 60_000).toISOString();
+  const later = new Date(Date.now() + 121 * 60_000).toISOString();
   const swept = sweep(environment({}, { PIPELINE_LOCAL_NOW: later }));
   assert.equal(swept.action, 'stopped-forgotten-nodes');
   assert.equal(swept.stopped.length, settings.workerCount + 1);

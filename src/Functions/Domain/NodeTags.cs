@@ -17,7 +17,8 @@ public static class NodeTags
 
     /// <summary>
     /// How long a node started without the set-up tag is left to finish its set-up before the sweeper
-    /// may stop it (a set-up that never completes must not keep a node running for ever).
+    /// may stop it (a set-up that never completes must not keep a node running for ever). The CDK
+    /// app's creation timeout (deployment.nodeSetupTimeoutMinutes) may not be longer.
     /// </summary>
-    public const int SetupGraceMinutes = 60;
+    public const int SetupGraceMinutes = 120;
 }

@@ -2,51 +2,16 @@
 // reported as a duplicate, also while the first one still runs. The Step Functions stand-in
 // (startExecutionSync) answers as AWS does: a start with the name and input of a running execution
 // returns that execution instead of ExecutionAlreadyExists.
-import { test, before, after, beforeEach } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { loadStack, REGION } from '../../local/lib/stack.mjs';
-import { startMoto } from '../../local/lib/moto.mjs';
-import { clients, createWorld, simulateStageOutput } from '../../local/lib/world.mjs';
+import { createWorld } from '../../local/lib/world.mjs';
+import { acceptanceSuite, bootstrap } from './support.mjs';
 import { execute, startExecutionSync } from '../../local/lib/execute.mjs';
 
-const root = resolve(import.meta.dirname, '../..');
-const bootstrap = join(root, 'artifacts/functions/bootstrap');
 let stack;
-let moto;
 let aws;
-let scratch;
-
-before(async () => {
-  stack = loadStack(process.env.ACCEPTANCE_CDK_OUT ?? join(root, 'cdk.out'));
-  moto = await startMoto();
-  aws = clients(moto.endpoint);
-  scratch = mkdtempSync(join(tmpdir(), 'launch-'));
-});
-
-after(async () => {
-  await moto?.stop();
-  if (scratch) rmSync(scratch, { recursive: true, force: true });
-});
-
-beforeEach(async () => { await moto.reset(); });
-
-function options(settings) {
-  const faultsFile = join(scratch, `faults-${Date.now()}.json`);
-  writeFileSync(faultsFile, '{}');
-  return {
-    stack, bootstrap,
-    env: {
-      PATH: process.env.PATH, AWS_ENDPOINT_URL: moto.endpoint, AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_REGION: REGION,
-      PIPELINE_SETTINGS: JSON.stringify(settings), PIPELINE_LOCAL_EMULATOR: 'moto', PIPELINE_FAULTS_FILE: faultsFile,
-    },
-    afterTask: async (_state, handler, output) => {
-      if (handler === 'SubmitStage') await simulateStageOutput(aws, settings, output.commands[0].commandId);
-    },
-  };
-}
+const suite = acceptanceSuite('launch', (ready) => { ({ stack, aws } = ready); });
+const options = (settings) => suite.options(settings, suite.environment(settings));
 
 const results = (run) => run.events.find((e) => e.type === 'StateExited' && e.state.name === 'Summarize').state.output.results;
 

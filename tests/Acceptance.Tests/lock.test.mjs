@@ -1,53 +1,24 @@
 // The lock protocol's failure paths, one named scenario per defect found by fault testing: the
 // synthesized definitions on aws-local-stepfunctions, the real bootstrap, moto. Each checks the
 // outside world: moto's instances, the commands it recorded, the lock item, the run record.
-import { test, before, after, beforeEach } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { loadStack, REGION } from '../../local/lib/stack.mjs';
-import { startMoto } from '../../local/lib/moto.mjs';
-import { clients, createWorld, nodeStates, lockState, holdLock, sentCommands, keysUnder, simulateStageOutput, getText, putText } from '../../local/lib/world.mjs';
+import { createWorld, nodeStates, lockState, holdLock, sentCommands, keysUnder, simulateStageOutput, getText, putText } from '../../local/lib/world.mjs';
+import { acceptanceSuite, bootstrap } from './support.mjs';
 import { execute } from '../../local/lib/execute.mjs';
 
-const root = resolve(import.meta.dirname, '../..');
-const bootstrap = join(root, 'artifacts/functions/bootstrap');
 const DATE = '2026-02-12';
 const STAGE1 = 'stage1_anomaly_detection';
 let stack;
-let moto;
 let aws;
-let scratch;
-let n = 0;
-
-before(async () => {
-  stack = loadStack(process.env.ACCEPTANCE_CDK_OUT ?? join(root, 'cdk.out'));
-  moto = await startMoto();
-  aws = clients(moto.endpoint);
-  scratch = mkdtempSync(join(tmpdir(), 'lock-'));
-});
-
-after(async () => {
-  await moto?.stop();
-  if (scratch) rmSync(scratch, { recursive: true, force: true });
-});
-
-beforeEach(async () => { await moto.reset(); });
-
-function environment(settings, faults = {}, extra = {}) {
-  const faultsFile = join(scratch, `faults-${++n}.json`);
-  writeFileSync(faultsFile, JSON.stringify(faults));
-  return {
-    PATH: process.env.PATH, AWS_ENDPOINT_URL: moto.endpoint, AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_REGION: REGION,
-    PIPELINE_SETTINGS: JSON.stringify(settings), PIPELINE_LOCAL_EMULATOR: 'moto', PIPELINE_FAULTS_FILE: faultsFile, ...extra,
-  };
-}
+const suite = acceptanceSuite('lock', (ready) => { ({ stack, aws } = ready); });
+const environment = (...args) => suite.environment(...args);
+let runs = 0;
 
 function run(definition, input, { settings = stack.settings, env, afterTask, ...options }) {
   return execute(definition, input, {
-    stack, bootstrap, env, name: options.name ?? `${DATE}-${n}`,
+    stack, bootstrap, env, name: options.name ?? `${DATE}-${++runs}`,
     afterTask: async (state, handler, output) => {
       if (handler === 'SubmitStage') await simulateStageOutput(aws, settings, output.commands[0].commandId);
       if (afterTask) await afterTask(state, handler, output);

@@ -1,47 +1,17 @@
 // What real nodes do that moto's do not: a first boot that is still installing when CloudFormation
 // already calls the node created, and a start that EC2 accepts but the node falls back to stopped
 // (an EBS key it may not use). The synthesized definitions, the real bootstrap, moto.
-import { test, before, after, beforeEach } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { loadStack, REGION } from '../../local/lib/stack.mjs';
-import { startMoto } from '../../local/lib/moto.mjs';
-import { clients, createWorld, nodes, nodeStates, lockState, completeSetup } from '../../local/lib/world.mjs';
+import { createWorld, nodes, nodeStates, lockState, completeSetup } from '../../local/lib/world.mjs';
+import { acceptanceSuite, bootstrap } from './support.mjs';
 import { execute } from '../../local/lib/execute.mjs';
 
-const root = resolve(import.meta.dirname, '../..');
-const bootstrap = join(root, 'artifacts/functions/bootstrap');
 let stack;
-let moto;
 let aws;
-let scratch;
-let n = 0;
-
-before(async () => {
-  stack = loadStack(process.env.ACCEPTANCE_CDK_OUT ?? join(root, 'cdk.out'));
-  moto = await startMoto();
-  aws = clients(moto.endpoint);
-  scratch = mkdtempSync(join(tmpdir(), 'nodes-'));
-});
-
-after(async () => {
-  await moto?.stop();
-  if (scratch) rmSync(scratch, { recursive: true, force: true });
-});
-
-beforeEach(async () => { await moto.reset(); });
-
-function environment(faults = {}, extra = {}) {
-  const faultsFile = join(scratch, `faults-${++n}.json`);
-  writeFileSync(faultsFile, JSON.stringify(faults));
-  return {
-    PATH: process.env.PATH, AWS_ENDPOINT_URL: moto.endpoint, AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_REGION: REGION,
-    PIPELINE_SETTINGS: JSON.stringify(stack.settings), PIPELINE_LOCAL_EMULATOR: 'moto', PIPELINE_FAULTS_FILE: faultsFile, ...extra,
-  };
-}
+const suite = acceptanceSuite('nodes', (ready) => { ({ stack, aws } = ready); });
+const environment = (faults, extra) => suite.environment(stack.settings, faults, extra);
 
 function sweep(env) {
   const out = spawnSync(bootstrap, ['invoke', 'Sweep', '{}'], { env, encoding: 'utf8' });

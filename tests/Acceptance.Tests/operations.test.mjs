@@ -1,56 +1,18 @@
 // Operations an Airflow user expects, in the acceptance style: the synthesized definitions, the real
 // bootstrap, moto. Backfill over three dates with one failing, the sweeper stopping a forgotten
 // node, the input sensor timing out (and succeeding when data arrives), run records under runs/.
-import { test, before, after, beforeEach } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { loadStack, REGION } from '../../local/lib/stack.mjs';
-import { startMoto } from '../../local/lib/moto.mjs';
-import { clients, createWorld, nodeStates, lockHolder, holdLock, keysUnder, simulateStageOutput, putText } from '../../local/lib/world.mjs';
+import { createWorld, nodeStates, lockHolder, holdLock, keysUnder, putText } from '../../local/lib/world.mjs';
+import { acceptanceSuite, bootstrap } from './support.mjs';
 import { execute, startExecutionSync, handlerEnv } from '../../local/lib/execute.mjs';
 
-const root = resolve(import.meta.dirname, '../..');
-const bootstrap = join(root, 'artifacts/functions/bootstrap');
 let stack;
-let moto;
 let aws;
-let scratch;
-
-before(async () => {
-  stack = loadStack(process.env.ACCEPTANCE_CDK_OUT ?? join(root, 'cdk.out'));
-  moto = await startMoto();
-  aws = clients(moto.endpoint);
-  scratch = mkdtempSync(join(tmpdir(), 'operations-'));
-});
-
-after(async () => {
-  await moto?.stop();
-  if (scratch) rmSync(scratch, { recursive: true, force: true });
-});
-
-beforeEach(async () => { await moto.reset(); });
-
-function environment(settings, faults = {}) {
-  const faultsFile = join(scratch, `faults-${Date.now()}-${Math.random()}.json`);
-  writeFileSync(faultsFile, JSON.stringify(faults));
-  return {
-    PATH: process.env.PATH, AWS_ENDPOINT_URL: moto.endpoint, AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_REGION: REGION,
-    PIPELINE_SETTINGS: JSON.stringify(settings), PIPELINE_LOCAL_EMULATOR: 'moto', PIPELINE_FAULTS_FILE: faultsFile,
-  };
-}
-
-function options(settings, env, extra = {}) {
-  return {
-    stack, bootstrap, env,
-    afterTask: async (_state, handler, output) => {
-      if (handler === 'SubmitStage') await simulateStageOutput(aws, settings, output.commands[0].commandId);
-    },
-    ...extra,
-  };
-}
+const suite = acceptanceSuite('operations', (ready) => { ({ stack, aws } = ready); });
+const environment = (settings, faults) => suite.environment(settings, faults);
+const options = (...args) => suite.options(...args);
 
 async function allStoppedAndFree(settings) {
   assert.ok((await nodeStates(aws, settings)).every((s) => s === 'stopped' || s === 'stopping'));

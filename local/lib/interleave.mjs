@@ -16,21 +16,10 @@ import { join } from 'node:path';
 import { execute, invokeBootstrap } from './execute.mjs';
 import { createWorld, lockState, nodes, simulateStageOutput } from './world.mjs';
 import { REGION } from './stack.mjs';
+import { random } from './random.mjs';
 
 const DATE = '2026-02-12';
 const START = Date.parse('2026-02-13T01:00:00Z');
-
-/** mulberry32: a small seeded generator, so a schedule is the same every time its seed is run. */
-export function random(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function named(name, message) {
   const error = new Error(message);

@@ -3,18 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseFlags, resolveStage, UsageError } from '../../local/run-local.mjs';
+import { random } from '../../local/lib/random.mjs';
 
-/** A small seeded generator (mulberry32) so every failure can be reproduced from its seed. */
-function random(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const HOSTILE = [...' \t\n\'"`$(){}[]<>|&;*?~!#%^\\/.,:=+-', '\u0000', '\u0007', 'é', '٣', '２', '日'];
 

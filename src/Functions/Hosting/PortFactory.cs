@@ -41,7 +41,7 @@ public sealed class EmulatorPorts(AwsClients aws, PipelineSettings settings, Fau
 
     public IObjectStore ObjectStore() => new S3ObjectStore(aws.S3);
 
-    public IFleet Fleet() => new EmulatorFleet(new Ec2Fleet(aws.Ec2), faults) { Cluster = settings.ClusterName };
+    public IFleet Fleet() => new EmulatorFleet(new Ec2Fleet(aws.Ec2), faults) { Cluster = settings.ClusterName, EmulatorSide = new Ec2Fleet(EmulatorEc2.Value) };
 
     public ICommandRunner Commands() => new EmulatorCommandRunner(new SsmCommandRunner(aws.Ssm), EmulatorSsm.Value, Fleet(), settings.ClusterName, faults);
 
@@ -54,6 +54,10 @@ public sealed class EmulatorPorts(AwsClients aws, PipelineSettings settings, Fau
         new AmazonSimpleSystemsManagementClient(new AmazonSimpleSystemsManagementConfig { ClientAppId = EmulatorClientAppId }));
 
     public const string EmulatorClientAppId = "emulator";
+
+    /// <summary>What EC2 itself does in the emulator (stopping a node that falls back), kept apart from the function's calls the same way.</summary>
+    public static readonly Lazy<Amazon.EC2.IAmazonEC2> EmulatorEc2 = new(() =>
+        new Amazon.EC2.AmazonEC2Client(new Amazon.EC2.AmazonEC2Config { ClientAppId = EmulatorClientAppId }));
 
     public IRunLock RunLock() => new DynamoDbRunLock(aws.DynamoDb, settings.LockTable);
 
@@ -109,7 +113,7 @@ public sealed class LocalPorts(AwsClients aws, PipelineSettings settings, FaultP
 {
     public IObjectStore ObjectStore() => new S3ObjectStore(aws.S3);
 
-    public IFleet Fleet() => new LocalFleet(new EmulatorFleet(new Ec2Fleet(aws.Ec2), faults) { Cluster = settings.ClusterName }, root);
+    public IFleet Fleet() => new LocalFleet(new EmulatorFleet(new Ec2Fleet(aws.Ec2), faults) { Cluster = settings.ClusterName, EmulatorSide = new Ec2Fleet(EmulatorPorts.EmulatorEc2.Value) }, root);
 
     public ICommandRunner Commands() => new LocalCommandRunner(root, prologue, Fleet(), settings.ClusterName, faults);
 

@@ -39,7 +39,8 @@ public sealed class EmulatorFleet(IFleet inner, FaultPlan faults) : IFleet
         {
             if (faults.FallBackDue(node.Role.ToString().ToLowerInvariant()) is { } fault)
             {
-                await inner.StopAsync([node.InstanceId], cancellationToken).ConfigureAwait(false);
+                // EC2 stops it, not the function: the emulator's own client, so no recording takes it for the function's call.
+                await World.StopAsync([node.InstanceId], cancellationToken).ConfigureAwait(false);
                 File.AppendAllLines(faults.UsedFile + ".fellback", [$"{node.InstanceId}\t{fault.Reason}"]);
             }
         }
@@ -53,6 +54,11 @@ public sealed class EmulatorFleet(IFleet inner, FaultPlan faults) : IFleet
 
     /// <summary>The cluster of this process's settings, for the lookup after a start (the port takes ids only).</summary>
     public string Cluster { get; init; } = "";
+
+    /// <summary>The fleet as EC2 itself acts on it (a node falling back to stopped); the function's own fleet by default.</summary>
+    public IFleet? EmulatorSide { get; init; }
+
+    private IFleet World => EmulatorSide ?? inner;
 
     private Dictionary<string, string> FellBack()
     {

@@ -9,12 +9,12 @@ public sealed class StartCluster(PipelineSettings settings, TimeProvider clock, 
 {
     public override async Task<StartClusterOutput> HandleAsync(LockedInput input, CancellationToken cancellationToken)
     {
-        var (runId, _) = Inputs.Lock(input.Lock);
+        var (runId, token) = Inputs.Lock(input.Lock);
         var cluster = await ClusterNodes.FindCompleteAsync(fleet, settings, cancellationToken).ConfigureAwait(false);
         // A node still "stopping" cannot be started yet; ClusterStatus starts it once it has stopped.
         var toStart = cluster.All.Where(n => n.State == "stopped").Select(n => n.InstanceId).ToList();
         var already = cluster.All.Where(n => n.State is "running" or "pending").Select(n => n.InstanceId).ToList();
-        await LockFence.HoldAsync(runLock, settings, clock, input.Lock, $"StartCluster for {runId}", cancellationToken).ConfigureAwait(false);
+        await LockFence.HoldAsync(runLock, settings, clock, runId, token, "StartCluster", cancellationToken).ConfigureAwait(false);
         if (toStart.Count > 0)
         {
             await fleet.StartAsync(toStart, cancellationToken).ConfigureAwait(false);

@@ -12,7 +12,7 @@ public sealed class StartSpark(PipelineSettings settings, TimeProvider clock, IF
 {
     public override async Task<CommandsOutput> HandleAsync(LockedInput input, CancellationToken cancellationToken)
     {
-        var (runId, _) = Inputs.Lock(input.Lock);
+        var (runId, token) = Inputs.Lock(input.Lock);
         var cluster = await ClusterNodes.FindCompleteAsync(fleet, settings, cancellationToken).ConfigureAwait(false);
         var notRunning = cluster.All.Where(n => !n.IsRunning).ToList();
         var masterAddress = cluster.Master.PrivateAddress;
@@ -23,7 +23,7 @@ public sealed class StartSpark(PipelineSettings settings, TimeProvider clock, IF
         }
 
         var timeout = RunBudget.SparkStartSeconds(settings);
-        await LockFence.HoldAsync(runLock, settings, clock, input.Lock, $"StartSpark for {runId}", cancellationToken).ConfigureAwait(false);
+        await LockFence.HoldAsync(runLock, settings, clock, runId, token, "StartSpark", cancellationToken).ConfigureAwait(false);
         var masterCommand = await runner.SendAsync(
             NodeCommand.Request(settings, [cluster.Master.InstanceId], SparkCommands.StartMasterScript(settings, masterAddress), "start spark master", timeout),
             cancellationToken).ConfigureAwait(false);

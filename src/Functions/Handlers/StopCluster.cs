@@ -9,11 +9,11 @@ public sealed class StopCluster(PipelineSettings settings, TimeProvider clock, I
 {
     public override async Task<StopClusterOutput> HandleAsync(LockedInput input, CancellationToken cancellationToken)
     {
-        var (runId, _) = Inputs.Lock(input.Lock);
+        var (runId, token) = Inputs.Lock(input.Lock);
         var nodes = await fleet.FindAsync(settings.ClusterName, cancellationToken).ConfigureAwait(false);
         var toStop = nodes.Where(n => !n.IsStoppedOrStopping).Select(n => n.InstanceId).ToList();
         var already = nodes.Where(n => n.IsStoppedOrStopping).Select(n => n.InstanceId).ToList();
-        await LockFence.HoldAsync(runLock, settings, clock, input.Lock, $"StopCluster for {runId}", cancellationToken).ConfigureAwait(false);
+        await LockFence.HoldAsync(runLock, settings, clock, runId, token, "StopCluster", cancellationToken).ConfigureAwait(false);
         if (toStop.Count > 0)
         {
             await fleet.StopAsync(toStop, cancellationToken).ConfigureAwait(false);

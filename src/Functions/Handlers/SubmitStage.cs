@@ -18,12 +18,12 @@ public sealed class SubmitStage(PipelineSettings settings, TimeProvider clock, I
     {
         var date = Inputs.Date(input.BatchDate, settings, clock);
         var stage = Inputs.Stage(input.Stage, settings);
-        var (runId, _) = Inputs.Lock(input.Lock);
+        var (runId, token) = Inputs.Lock(input.Lock);
         var (targets, script) = stage.Kind == StageSpec.CommandKind
             ? await CommandStepAsync(stage, date, cancellationToken).ConfigureAwait(false)
             : await SparkStageAsync(stage, date, cancellationToken).ConfigureAwait(false);
         var timeoutSeconds = stage.TimeoutMinutes * 60;
-        await LockFence.HoldAsync(runLock, settings, clock, input.Lock, $"SubmitStage {stage.Name} for {runId}", cancellationToken).ConfigureAwait(false);
+        await LockFence.HoldAsync(runLock, settings, clock, runId, token, $"SubmitStage {stage.Name}", cancellationToken).ConfigureAwait(false);
         var commandId = await runner.SendAsync(
             NodeCommand.Request(settings, targets, script, $"{stage.Name} {date}", timeoutSeconds),
             cancellationToken).ConfigureAwait(false);

@@ -17,8 +17,8 @@ public sealed class CleanupAlarm : Construct
     public const string MetricNamespace = "SparkPipeline";
     public const string MetricName = "CleanupLeftToSweeper";
 
-    /// <summary>What RecordRun writes for such a run (src/Functions/Handlers/RecordRun.cs).</summary>
-    public const string LogPattern = "\"CLEANUP\"";
+    /// <summary>What RecordRun writes for such a run, as a quoted filter term.</summary>
+    public const string LogPattern = "\"" + Pipeline.Functions.Domain.RunLog.CleanupLeftToSweeper + "\"";
 
     public CleanupAlarm(Construct scope, string id, ILogGroup recordRunLogs, ITopic topic, string clusterName)
         : base(scope, id)

@@ -65,7 +65,7 @@ public sealed class RecordRun(PipelineSettings settings, TimeProvider clock, IOb
         await store.WriteTextAsync(settings.Bucket, key, record.ToJsonString(new JsonSerializerOptions { WriteIndented = true }), cancellationToken).ConfigureAwait(false);
         // One line a metric filter can count: a cleanup that failed or could not prove it held the lock.
         var cleanup = (input.Cleanup as JsonObject)?["status"] is JsonValue status && status.TryGetValue(out string? text) ? text : null;
-        RunLog.Write($"RecordRun {runId}: {input.Status} -> s3://{settings.Bucket}/{key}" + (cleanup is "failed" or "unconfirmed" ? $"; CLEANUP {cleanup.ToUpperInvariant()}: the cluster is left to the sweeper" : ""));
+        RunLog.Write($"RecordRun {runId}: {input.Status} -> s3://{settings.Bucket}/{key}" + (cleanup is "failed" or "unconfirmed" ? $"; {RunLog.CleanupLeftToSweeper} {cleanup.ToUpperInvariant()}: the cluster is left to the sweeper" : ""));
         return new RunRecordKey(settings.Bucket, key, input.Status);
     }
 
